@@ -1,0 +1,58 @@
+/**
+ * Earlier turns of a conversation reach the CLI as a transcript it loads with `--resume`:
+ * a JSONL file under `<config dir>/projects/<working dir with non-alphanumerics as ->/`.
+ * Each turn keeps its own role, tool_use/tool_result blocks and ids. The file lives only
+ * until the CLI has read it (see ClaudeRun), and `--no-session-persistence` keeps the CLI
+ * from writing its own.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Turn } from './types';
+
+export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR || path.join(env.HOME || env.USERPROFILE || os.homedir(), '.claude');
+}
+
+export function projectDir(configDir: string, cwd: string): string {
+  return path.join(configDir, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'));
+}
+
+/** The JSONL lines for `turns`. Assistant messages need a unique `id` and a `model`, or the CLI merges or rejects them. */
+export function transcriptLines(sessionId: string, turns: Turn[], now = Date.now()): string[] {
+  let parentUuid: string | null = null;
+  return turns.map((turn, i) => {
+    const uuid = randomUUID();
+    const message =
+      turn.role === 'assistant'
+        ? { id: `msg_cli2api_${i}`, type: 'message', role: 'assistant', model: 'cli2api-history', content: turn.content }
+        : { role: 'user', content: turn.content };
+    const line = {
+      parentUuid,
+      isSidechain: false,
+      type: turn.role,
+      message,
+      uuid,
+      timestamp: new Date(now - (turns.length - i) * 1000).toISOString(),
+      sessionId,
+    };
+    parentUuid = uuid;
+    return JSON.stringify(line);
+  });
+}
+
+export interface WrittenTranscript {
+  sessionId: string;
+  file: string;
+  remove(): Promise<void>;
+}
+
+export async function writeTranscript(configDir: string, cwd: string, turns: Turn[]): Promise<WrittenTranscript> {
+  const sessionId = randomUUID();
+  const dir = projectDir(configDir, cwd);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${sessionId}.jsonl`);
+  await fs.writeFile(file, transcriptLines(sessionId, turns).join('\n') + '\n', { mode: 0o600 });
+  return { sessionId, file, remove: () => fs.rm(file, { force: true }) };
+}

@@ -1,0 +1,58 @@
+/** CLI2API_* environment variables → Settings, for the headless server. */
+import { z } from 'zod';
+import { type Settings, type SettingsInput, settingsSchema } from './settings';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Key = keyof SettingsInput;
+type Convert = (raw: string) => unknown;
+
+const asString: Convert = (raw) => raw;
+const asInteger: Convert = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+const asNumber: Convert = (raw) => (raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw);
+const asList: Convert = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const asBoolean: Convert = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return raw;
+};
+
+/** Every variable the headless server reads, documented in README's table. */
+export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
+  ['CLI2API_HOST', 'host', asString],
+  ['CLI2API_PORT', 'port', asInteger],
+  ['CLI2API_CLAUDE_CLI_PATH', 'claudePath', asString],
+  ['CLI2API_CLAUDE_MODELS', 'models', asList],
+  ['CLI2API_DEFAULT_MODEL', 'defaultModel', asString],
+  ['CLI2API_DEFAULT_TIMEOUT', 'timeoutSeconds', asNumber],
+  ['CLI2API_LOG_LEVEL', 'logLevel', (raw) => raw.trim().toLowerCase()],
+  ['CLI2API_LOG_JSON', 'logJson', asBoolean],
+  ['CLI2API_DEBUG', 'debug', asBoolean],
+  ['CLI2API_MAX_CONCURRENT', 'maxConcurrent', asInteger],
+  ['CLI2API_MAX_QUEUE', 'maxQueue', asInteger],
+];
+
+/** Reads the settings from `env`; an invalid value throws a ConfigError naming its variable. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const input: Record<string, unknown> = {};
+  for (const [variable, key, convert] of ENV_VARIABLES) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const field = settingsSchema.shape[key] as z.ZodType;
+    const parsed = field.safeParse(convert(raw));
+    if (!parsed.success) {
+      throw new ConfigError(variable, `invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    }
+    input[key] = parsed.data;
+  }
+  return settingsSchema.parse(input);
+}

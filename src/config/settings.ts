@@ -1,0 +1,50 @@
+/**
+ * The one settings object the core runs on. The headless entry fills it from CLI2API_*
+ * environment variables, the extension from `cli2api.*` settings; both go through
+ * `parseSettings`, so defaults and limits live here only.
+ */
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const modelList = z
+  .array(z.string().trim().min(1))
+  .min(1, 'needs at least one model id')
+  .transform((ids) => [...new Set(ids)]);
+
+export const settingsSchema = z.object({
+  host: z.string().trim().min(1).default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65535).default(8000),
+  /** Absolute path of the `claude` executable; empty means auto-detect. */
+  claudePath: z.string().trim().default(''),
+  models: modelList.default(['sonnet', 'opus', 'haiku']),
+  defaultModel: z.string().trim().min(1).default('sonnet'),
+  /** Whole-request limit, queue time included. */
+  timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  logJson: z.boolean().default(false),
+  /** Logs prompts and every CLI line; never on by default. */
+  debug: z.boolean().default(false),
+  /** Extra environment for the CLI child, over the server's own. */
+  cliEnv: z.record(z.string(), z.string()).default({}),
+  /** CLI runs at once; more wait in a FIFO queue. */
+  maxConcurrent: z.number().int().min(1).max(64).default(4),
+  /** Requests allowed to wait; beyond this they get 429. */
+  maxQueue: z.number().int().min(0).max(10_000).default(64),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+export function parseSettings(input: SettingsInput): Settings {
+  return settingsSchema.parse(input);
+}
+
+export const DEFAULT_SETTINGS: Settings = parseSettings({});
+
+/** Settings whose change needs the HTTP server to listen again. */
+export function needsRestart(before: Settings, after: Settings): boolean {
+  return before.host !== after.host || before.port !== after.port;
+}

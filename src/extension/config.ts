@@ -1,0 +1,32 @@
+/** `cli2api.*` settings → the core's Settings (one typed read; invalid values fall back with a message). */
+import * as vscode from 'vscode';
+import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } from '../config/settings';
+
+export const SECTION = 'cli2api';
+
+export function readSettings(onInvalid: (message: string) => void): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const input: Record<keyof SettingsInput, unknown> = {
+    host: c.get('host'),
+    port: c.get('port'),
+    claudePath: c.get('claudePath'),
+    models: c.get('models'),
+    defaultModel: c.get('defaultModel'),
+    timeoutSeconds: c.get('timeout'),
+    logLevel: c.get('logLevel'),
+    logJson: false,
+    debug: c.get('logLevel') === 'trace',
+    cliEnv: c.get('env'),
+    maxConcurrent: c.get('maxConcurrent'),
+    maxQueue: c.get('maxQueue'),
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || value === null) continue;
+    const field = settingsSchema.shape[key as keyof SettingsInput];
+    const parsed = field.safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    else onInvalid(`Setting ${SECTION}.${key === 'timeoutSeconds' ? 'timeout' : key === 'cliEnv' ? 'env' : key} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`);
+  }
+  return settingsSchema.parse(out);
+}

@@ -1,0 +1,161 @@
+/**
+ * The extension's one owner object: it joins `context.subscriptions`, owns the ApiServer,
+ * the status bar and the log channel, registers every command once, and restarts the
+ * server when host or port change.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { CliStatus } from '../cli/cli-manager';
+import { needsRestart, type Settings } from '../config/settings';
+import { ApiServer } from '../server/api-server';
+import { readSettings, SECTION } from './config';
+import { channelLogger } from './log';
+import { MENU_COMMAND, StatusBar } from './status-bar';
+
+interface MenuEntry extends vscode.QuickPickItem {
+  command: string;
+}
+
+export class Controller implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel = vscode.window.createOutputChannel('CLI2API', { log: true });
+  private readonly statusBar = new StatusBar();
+  private readonly server: ApiServer;
+  private settings: Settings;
+  private cliStatus: CliStatus | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.settings = readSettings((m) => this.warnInvalid(m));
+    const logger = channelLogger(this.channel, () => this.settings.logLevel);
+    this.server = new ApiServer({
+      settings: () => this.settings,
+      logger,
+      extraCliCandidates: () => bundledClaudeBinary(),
+    });
+    this.disposables.push(this.channel, this.statusBar);
+    const render = () => this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses);
+    const offState = this.server.onDidChangeState(render);
+    const offStats = this.server.stats.onDidChange(render);
+    this.disposables.push({ dispose: offState }, { dispose: offStats });
+    render();
+    this.registerCommands();
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
+    void this.refreshCliStatus();
+  }
+
+  /** Starts the server unless `cli2api.autoStart` is off. */
+  async activate(): Promise<void> {
+    if (vscode.workspace.getConfiguration(SECTION).get<boolean>('autoStart', true)) await this.start();
+  }
+
+  private registerCommands(): void {
+    const register = (id: string, fn: () => unknown) => this.disposables.push(vscode.commands.registerCommand(id, fn));
+    register('cli2api.start', () => this.start());
+    register('cli2api.stop', () => this.stop());
+    register('cli2api.restart', () => this.restart());
+    register('cli2api.showLog', () => this.channel.show(true));
+    register('cli2api.copyBaseUrl', () => this.copyBaseUrl());
+    register(MENU_COMMAND, () => this.showMenu());
+  }
+
+  async start(): Promise<void> {
+    if (this.server.state.kind === 'running') {
+      void vscode.window.showInformationMessage(`CLI2API is already running at ${this.server.state.url}/v1.`);
+      return;
+    }
+    try {
+      await this.server.start();
+      void this.refreshCliStatus();
+    } catch (e) {
+      this.reportStartFailure(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.server.state.kind === 'stopped') {
+      void vscode.window.showInformationMessage('CLI2API is not running.');
+      return;
+    }
+    await this.server.stop();
+  }
+
+  async restart(): Promise<void> {
+    await this.server.stop();
+    await this.start();
+  }
+
+  private async copyBaseUrl(): Promise<void> {
+    const state = this.server.state;
+    if (state.kind !== 'running') {
+      void vscode.window.showWarningMessage('CLI2API is not running: start it first (CLI2API: Start Server).');
+      return;
+    }
+    await vscode.env.clipboard.writeText(`${state.url}/v1`);
+    void vscode.window.showInformationMessage(`Copied ${state.url}/v1`);
+  }
+
+  private async showMenu(): Promise<void> {
+    const running = this.server.state.kind === 'running';
+    const entries: MenuEntry[] = [
+      running
+        ? { label: '$(debug-stop) Stop Server', command: 'cli2api.stop' }
+        : { label: '$(play) Start Server', command: 'cli2api.start' },
+      { label: '$(debug-restart) Restart Server', command: 'cli2api.restart' },
+      { label: '$(clippy) Copy Base URL', command: 'cli2api.copyBaseUrl', description: running ? `${(this.server.state as { url: string }).url}/v1` : undefined },
+      { label: '$(output) Show Log', command: 'cli2api.showLog' },
+      { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', description: SECTION },
+    ];
+    const pick = await vscode.window.showQuickPick(entries, { title: 'CLI2API', placeHolder: 'Choose an action' });
+    if (!pick) return;
+    if (pick.command === 'workbench.action.openSettings') await vscode.commands.executeCommand(pick.command, SECTION);
+    else await vscode.commands.executeCommand(pick.command);
+  }
+
+  private reportStartFailure(message: string): void {
+    const state = this.server.state;
+    const portInUse = state.kind === 'failed' && state.code === 'EADDRINUSE';
+    const actions = portInUse ? ['Change Port', 'Show Log'] : ['Show Log'];
+    void vscode.window.showErrorMessage(`CLI2API could not start: ${message}`, ...actions).then((choice) => {
+      if (choice === 'Change Port') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.port`);
+      if (choice === 'Show Log') this.channel.show(true);
+    });
+  }
+
+  private onSettingsChanged(): void {
+    const before = this.settings;
+    this.settings = readSettings((m) => this.warnInvalid(m));
+    void this.refreshCliStatus();
+    const state = this.server.state.kind;
+    if (needsRestart(before, this.settings) && (state === 'running' || state === 'failed')) {
+      this.channel.info(`Address changed to ${this.settings.host}:${this.settings.port}; restarting`);
+      void this.restart();
+    }
+  }
+
+  private async refreshCliStatus(): Promise<void> {
+    this.cliStatus = await this.server.cli.status();
+    this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses);
+  }
+
+  private warnInvalid(message: string): void {
+    this.channel.warn(message);
+    void vscode.window.showWarningMessage(`CLI2API: ${message}`);
+  }
+
+  /** Stops the server and every CLI child; deactivate awaits this. */
+  async shutdown(): Promise<void> {
+    await this.server.stop();
+    this.dispose();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** The native binary inside the Claude Code extension, when it is installed in this editor. */
+function bundledClaudeBinary(): string[] {
+  const ext = vscode.extensions.getExtension('anthropic.claude-code');
+  if (!ext) return [];
+  return [path.join(ext.extensionPath, 'resources', 'native-binary', process.platform === 'win32' ? 'claude.exe' : 'claude')];
+}

@@ -1,0 +1,15 @@
+/** The core's Logger on a VS Code LogOutputChannel. */
+import * as vscode from 'vscode';
+import type { LogLevel } from '../config/settings';
+import { isEnabled, type Logger } from '../util/logger';
+
+export function channelLogger(channel: vscode.LogOutputChannel, level: () => LogLevel): Logger {
+  const on = (l: LogLevel) => isEnabled(level(), l);
+  return {
+    trace: (m) => on('trace') && channel.trace(m),
+    debug: (m) => on('debug') && channel.debug(m),
+    info: (m) => on('info') && channel.info(m),
+    warn: (m) => on('warn') && channel.warn(m),
+    error: (m) => on('error') && channel.error(m),
+  };
+}

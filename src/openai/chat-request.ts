@@ -1,0 +1,73 @@
+/** A validated Chat Completions request → the ModelRequest the CLI process manager runs. */
+import type { ContentBlock } from '../cli/types';
+import type { ModelRequest } from '../cli/types';
+import { contentBlocks, contentText, textBlocks } from './content';
+import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
+import { errors } from './errors';
+import type { ChatMessage, ChatRequest } from './chat-schema';
+
+export interface ChatPlan {
+  request: ModelRequest;
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+export function planChat(body: ChatRequest, defaultModel: string): ChatPlan {
+  if (body.n !== null && body.n !== undefined && body.n > 1) {
+    throw errors.invalidRequest('n > 1 is not supported: Claude Code produces one choice per request. Send n=1 or leave it out.', 'n', 'unsupported_value');
+  }
+  if (body.tools && body.tools.length > 0) {
+    throw errors.invalidRequest('Tool calling is not available in this build of CLI2API.', 'tools', 'unsupported_value');
+  }
+  const { system, turns } = messagesToConversation(body.messages);
+  return {
+    request: { model: body.model ?? defaultModel, system, turns },
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+}
+
+export function messagesToConversation(messages: ChatMessage[]): { system: string; turns: ModelRequest['turns'] } {
+  const systemParts: string[] = [];
+  const pending: PendingTurn[] = [];
+  messages.forEach((m, i) => {
+    const param = `messages[${i}]`;
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        if (pending.length === 0) systemParts.push(contentText(m.content));
+        else pending.push({ role: 'user', content: [lateSystemBlock(contentText(m.content))] });
+        return;
+      case 'user':
+        pending.push({ role: 'user', content: contentBlocks(m.content, `${param}.content`) });
+        return;
+      case 'assistant': {
+        const blocks: ContentBlock[] = [...contentBlocks(m.content, `${param}.content`), ...textBlocks(m.refusal ?? '')];
+        for (const [j, call] of (m.tool_calls ?? []).entries()) {
+          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) });
+        }
+        pending.push({ role: 'assistant', content: blocks });
+        return;
+      }
+      case 'tool':
+        pending.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: contentText(m.content) }] });
+        return;
+    }
+  });
+  const turns = normalizeTurns(pending);
+  const last = turns[turns.length - 1];
+  if (!last) throw errors.invalidRequest('messages must contain at least one user message with content.', 'messages');
+  if (last.role !== 'user') {
+    throw errors.invalidRequest('The last message must be from the user (or a tool result); assistant prefill is not supported.', 'messages');
+  }
+  return { system: joinSystem(systemParts), turns };
+}
+
+function parseArguments(raw: string | null | undefined, param: string): unknown {
+  if (raw === null || raw === undefined || raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw errors.invalidRequest('Tool call arguments must be a JSON string.', param);
+  }
+}

@@ -1,0 +1,21 @@
+/** What the routes need from the server, and what they leave on `ctx.state` for the request log. */
+import type { CliManager } from '../cli/cli-manager';
+import type { Settings } from '../config/settings';
+import type { Logger } from '../util/logger';
+import type { ServerStats } from './stats';
+
+export interface AppDeps {
+  settings: () => Settings;
+  cli: CliManager;
+  logger: Logger;
+  stats: ServerStats;
+}
+
+export interface RequestState {
+  model?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  costUsd?: number;
+  /** Set when an SSE stream ended with an error event (the HTTP status was already 200). */
+  streamError?: string;
+}

@@ -1,0 +1,35 @@
+/**
+ * One AbortController per request: the client going away, the request timeout and server
+ * shutdown all abort it, and the CLI run it drives is killed.
+ */
+import type { Context } from 'koa';
+import { errors } from '../openai/errors';
+
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client disconnected');
+    this.name = 'ClientGoneError';
+  }
+}
+
+export function requestSignal(ctx: Context, timeoutMs: number, shutdown?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(errors.timeout(`The request took longer than the ${Math.round(timeoutMs / 1000)} s timeout; the Claude CLI run was stopped.`)),
+    timeoutMs,
+  );
+  const onClose = () => {
+    if (!ctx.res.writableFinished) controller.abort(new ClientGoneError());
+  };
+  const onShutdown = () => controller.abort(errors.overloaded('CLI2API is shutting down.'));
+  ctx.res.once('close', onClose);
+  shutdown?.addEventListener('abort', onShutdown, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      ctx.res.off('close', onClose);
+      shutdown?.removeEventListener('abort', onShutdown);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** GET /health, GET /, GET /v1/models, GET /v1/models/{id}. */
+import type Router from '@koa/router';
+import { errors } from '../../openai/errors';
+import { VERSION } from '../../version';
+import type { AppDeps } from '../context';
+
+/** A fixed creation time: the ids are aliases whose real models change underneath. */
+const MODEL_CREATED = 1_735_689_600;
+
+export function registerMetaRoutes(router: Router, deps: AppDeps): void {
+  router.get('/health', async (ctx) => {
+    const cli = await deps.cli.status();
+    ctx.body = {
+      status: cli.ok ? 'ok' : 'degraded',
+      version: VERSION,
+      cli: cli.ok ? { ok: true, path: cli.path, version: cli.version } : { ok: false, error: cli.error },
+      processes: { alive: deps.cli.liveProcesses, running: deps.cli.queue.active, queued: deps.cli.queue.queued },
+    };
+  });
+
+  router.get('/', (ctx) => {
+    ctx.body = {
+      name: 'CLI2API',
+      version: VERSION,
+      description: 'OpenAI-compatible API over the Claude Code CLI',
+      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions'],
+    };
+  });
+
+  router.get('/v1/models', (ctx) => {
+    ctx.body = { object: 'list', data: deps.settings().models.map(modelObject) };
+  });
+
+  router.get('/v1/models/:id', (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!deps.settings().models.includes(id)) throw errors.modelNotFound(id);
+    ctx.body = modelObject(id);
+  });
+}
+
+function modelObject(id: string) {
+  return { id, object: 'model' as const, created: MODEL_CREATED, owned_by: 'anthropic' };
+}

@@ -1,0 +1,266 @@
+/**
+ * A fake Anthropic Messages API on 127.0.0.1 for the real Claude Code CLI to talk to.
+ *
+ * Tests script replies with `fake.reply(...)`/`fake.handle(...)`; every request the CLI
+ * sends is recorded in `fake.requests`. Replies are served as SSE when the CLI asks for a
+ * stream and as plain JSON otherwise (the CLI retries without `stream` after a failed stream).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeBlock =
+  | { type: 'text'; text: string; chunks?: string[] }
+  | { type: 'thinking'; thinking: string }
+  | { type: 'tool_use'; name: string; input: unknown; id?: string; chunks?: string[] };
+
+export interface FakeUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+}
+
+export type FakeReply =
+  | {
+      kind: 'message';
+      blocks: FakeBlock[];
+      stopReason?: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
+      usage?: FakeUsage;
+      /** Pause before each content delta (ms): proves streaming is not buffered. */
+      deltaDelayMs?: number;
+    }
+  | { kind: 'error'; status: number; errorType: string; message: string; headers?: Record<string, string> }
+  /** Accept the request and never answer. */
+  | { kind: 'hang' }
+  /** Send the start of a streamed message, then cut the connection. */
+  | { kind: 'truncate'; text: string };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: AnthropicRequestBody;
+}
+
+export interface AnthropicRequestBody {
+  model: string;
+  messages: Array<{ role: string; content: string | Array<Record<string, unknown>> }>;
+  system?: string | Array<{ type: string; text: string }>;
+  tools?: Array<{ name: string; description?: string; input_schema?: unknown }>;
+  stream?: boolean;
+  max_tokens?: number;
+  [key: string]: unknown;
+}
+
+type Handler = (req: RecordedRequest) => FakeReply;
+
+const DEFAULT_USAGE: FakeUsage = { input_tokens: 12, output_tokens: 5 };
+
+export class FakeAnthropic {
+  readonly requests: RecordedRequest[] = [];
+  private server = http.createServer((req, res) => void this.serve(req, res));
+  private queue: FakeReply[] = [];
+  private handler: Handler | undefined;
+  private readonly openSockets = new Set<import('node:net').Socket>();
+  private counter = 0;
+
+  constructor() {
+    this.server.on('connection', (s) => {
+      this.openSockets.add(s);
+      s.on('close', () => this.openSockets.delete(s));
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Replies served in order to the next model requests (after them, the handler or an echo). */
+  reply(...replies: FakeReply[]): this {
+    this.queue.push(...replies);
+    return this;
+  }
+
+  /** A function that decides every reply not taken from the queue. */
+  handle(handler: Handler | undefined): this {
+    this.handler = handler;
+    return this;
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.queue = [];
+    this.handler = undefined;
+  }
+
+  /** Requests that asked the model for an answer (the CLI may also probe with HEAD). */
+  get messageRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/messages'));
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.openSockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = req.url ?? '/';
+    if (req.method !== 'POST' || !path.startsWith('/v1/messages')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    const body = JSON.parse(raw) as AnthropicRequestBody;
+    const recorded: RecordedRequest = { method: req.method, path, headers: req.headers, body };
+    this.requests.push(recorded);
+    if (path.startsWith('/v1/messages/count_tokens')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: 10 }));
+      return;
+    }
+    const reply = this.queue.shift() ?? this.handler?.(recorded) ?? echoReply(recorded);
+    await this.send(reply, body.stream === true, body.model, res);
+  }
+
+  private async send(reply: FakeReply, stream: boolean, model: string, res: http.ServerResponse): Promise<void> {
+    if (reply.kind === 'hang') return; // the socket stays open until the client gives up
+    if (reply.kind === 'error') {
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify({ type: 'error', error: { type: reply.errorType, message: reply.message } }));
+      return;
+    }
+    const id = `msg_fake_${++this.counter}`;
+    if (reply.kind === 'truncate') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sse('message_start', { type: 'message_start', message: messageShell(id, model, DEFAULT_USAGE) }));
+      res.write(sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+      res.write(sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: reply.text } }));
+      res.destroy();
+      return;
+    }
+    const usage = reply.usage ?? DEFAULT_USAGE;
+    const stopReason = reply.stopReason ?? (reply.blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
+    const blocks = reply.blocks.map((b, i) => (b.type === 'tool_use' ? { ...b, id: b.id ?? `toolu_fake_${this.counter}_${i}` } : b));
+    if (!stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ...messageShell(id, model, usage), content: blocks.map(finalBlock), stop_reason: stopReason }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    const write = (event: string, data: unknown) => {
+      if (!res.destroyed) res.write(sse(event, data));
+    };
+    write('message_start', { type: 'message_start', message: messageShell(id, model, { ...usage, output_tokens: 1 }) });
+    for (const [index, block] of blocks.entries()) {
+      write('content_block_start', { type: 'content_block_start', index, content_block: startBlock(block) });
+      for (const delta of deltas(block)) {
+        if (reply.deltaDelayMs) await sleep(reply.deltaDelayMs);
+        write('content_block_delta', { type: 'content_block_delta', index, delta });
+      }
+      write('content_block_stop', { type: 'content_block_stop', index });
+    }
+    write('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    });
+    write('message_stop', { type: 'message_stop' });
+    res.end();
+  }
+}
+
+/** The default answer: repeats the last user text, so tests can see what reached the model. */
+export function echoReply(req: RecordedRequest): FakeReply {
+  return { kind: 'message', blocks: [{ type: 'text', text: `echo: ${lastUserText(req.body)}` }] };
+}
+
+/** The plain text of the last user message, without the CLI's `<system-reminder>` blocks. */
+export function lastUserText(body: AnthropicRequestBody): string {
+  const users = body.messages.filter((m) => m.role === 'user');
+  const last = users[users.length - 1];
+  return last ? textOf(last.content) : '';
+}
+
+export function textOf(content: AnthropicRequestBody['messages'][number]['content']): string {
+  if (typeof content === 'string') return stripReminders(content);
+  return content
+    .filter((b) => b.type === 'text')
+    .map((b) => stripReminders(String(b.text)))
+    .filter((t) => t.length > 0)
+    .join('\n');
+}
+
+/** The system prompt text the model received, with the CLI's billing/SDK preamble blocks. */
+export function systemText(body: AnthropicRequestBody): string {
+  if (typeof body.system === 'string') return body.system;
+  return (body.system ?? []).map((b) => b.text).join('\n');
+}
+
+function stripReminders(text: string): string {
+  return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
+}
+
+function messageShell(id: string, model: string, usage: FakeUsage) {
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage },
+  };
+}
+
+function startBlock(block: FakeBlock & { id?: string }) {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: '' };
+    case 'thinking':
+      return { type: 'thinking', thinking: '', signature: '' };
+    case 'tool_use':
+      return { type: 'tool_use', id: block.id, name: block.name, input: {} };
+  }
+}
+
+function finalBlock(block: FakeBlock & { id?: string }) {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'thinking':
+      return { type: 'thinking', thinking: block.thinking, signature: 'sig_fake' };
+    case 'tool_use':
+      return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+  }
+}
+
+function deltas(block: FakeBlock): Array<Record<string, string>> {
+  switch (block.type) {
+    case 'text':
+      return (block.chunks ?? [block.text]).map((text) => ({ type: 'text_delta', text }));
+    case 'thinking':
+      return [
+        { type: 'thinking_delta', thinking: block.thinking },
+        { type: 'signature_delta', signature: 'sig_fake' },
+      ];
+    case 'tool_use':
+      return (block.chunks ?? [JSON.stringify(block.input)]).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
+  }
+}
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

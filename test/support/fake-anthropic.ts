@@ -142,6 +142,8 @@ export class FakeAnthropic {
       res.write(sse('message_start', { type: 'message_start', message: messageShell(id, model, DEFAULT_USAGE) }));
       res.write(sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
       res.write(sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: reply.text } }));
+      // Let the CLI read what was sent before the connection drops.
+      await sleep(300);
       res.destroy();
       return;
     }

@@ -1,0 +1,64 @@
+/**
+ * An in-process CLI2API (ApiServer on a free port) whose CLI children run the real Claude
+ * Code binary against a FakeAnthropic; plus an `openai` SDK client pointed at it.
+ */
+import { randomUUID } from 'node:crypto';
+import OpenAI from 'openai';
+import { parseSettings, type Settings, type SettingsInput } from '../../src/config/settings';
+import { ApiServer } from '../../src/server/api-server';
+import { createConsoleLogger, type Logger } from '../../src/util/logger';
+import { CLAUDE_BIN, fakeCliEnv } from './cli-env';
+import { FakeAnthropic } from './fake-anthropic';
+import { waitForNoProcesses } from './processes';
+
+export interface Stack {
+  fake: FakeAnthropic;
+  server: ApiServer;
+  settings: Settings;
+  baseURL: string;
+  openai: OpenAI;
+  marker: string;
+  logLines: string[];
+  /** Fails the test if a CLI process started by this stack is still alive after `ms`. */
+  assertNoProcesses(ms?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(overrides: SettingsInput = {}, cliEnvExtra: Record<string, string> = {}): Promise<Stack> {
+  const fake = new FakeAnthropic();
+  const fakeUrl = await fake.start();
+  const marker = randomUUID();
+  const settings = parseSettings({
+    port: 0,
+    claudePath: CLAUDE_BIN,
+    ...overrides,
+    cliEnv: { ...fakeCliEnv(fakeUrl, cliEnvExtra), C2A_TEST_MARKER: marker, ...overrides.cliEnv },
+  });
+  const logLines: string[] = [];
+  const logger: Logger = process.env.CLI2API_TEST_LOG
+    ? createConsoleLogger({ level: 'trace', json: false })
+    : createConsoleLogger({ level: 'debug', json: false, write: (l) => logLines.push(l) });
+  const server = new ApiServer({ settings: () => settings, logger, baseEnv: { PATH: process.env.PATH ?? '' } });
+  await server.start();
+  const state = server.state;
+  if (state.kind !== 'running') throw new Error(`server did not start: ${JSON.stringify(state)}`);
+  const baseURL = `${state.url}/v1`;
+  const openai = new OpenAI({ baseURL, apiKey: 'any-key', maxRetries: 0, timeout: 60_000 });
+  return {
+    fake,
+    server,
+    settings,
+    baseURL,
+    openai,
+    marker,
+    logLines,
+    async assertNoProcesses(ms = 3000) {
+      const left = await waitForNoProcesses(marker, ms);
+      if (left.length > 0) throw new Error(`CLI processes still alive: ${left.join(', ')}`);
+    },
+    async stop() {
+      await server.stop();
+      await fake.stop();
+    },
+  };
+}

@@ -39,6 +39,8 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_DEBUG', 'debug', asBoolean],
   ['CLI2API_MAX_CONCURRENT', 'maxConcurrent', asInteger],
   ['CLI2API_MAX_QUEUE', 'maxQueue', asInteger],
+  ['CLI2API_RESPONSES_STORE_SIZE', 'responsesStoreSize', asInteger],
+  ['CLI2API_RESPONSES_TTL', 'responsesTtlSeconds', asNumber],
 ];
 
 /** Reads the settings from `env`; an invalid value throws a ConfigError naming its variable. */

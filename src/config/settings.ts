@@ -33,6 +33,10 @@ export const settingsSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(64).default(4),
   /** Requests allowed to wait; beyond this they get 429. */
   maxQueue: z.number().int().min(0).max(10_000).default(64),
+  /** Stored Responses API responses (for previous_response_id and GET /v1/responses/{id}). */
+  responsesStoreSize: z.number().int().min(0).max(100_000).default(1000),
+  /** How long a stored response is kept. */
+  responsesTtlSeconds: z.number().positive().default(3600),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

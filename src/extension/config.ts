@@ -19,6 +19,8 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
     cliEnv: c.get('env'),
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
+    responsesStoreSize: c.get('responses.storeSize'),
+    responsesTtlSeconds: c.get('responses.ttl'),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {

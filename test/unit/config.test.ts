@@ -41,6 +41,8 @@ describe('settings from CLI2API_* variables', () => {
         debug: true,
         maxConcurrent: 2,
         maxQueue: 0,
+        responsesStoreSize: 1000,
+        responsesTtlSeconds: 3600,
         cliEnv: undefined,
       },
     );

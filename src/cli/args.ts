@@ -20,6 +20,8 @@ export function buildArgs(opts: ArgsOptions): string[] {
     '--tools', '',
     '--strict-mcp-config',
     '--no-session-persistence',
+    // The client's function tools arrive as tools of CLI2API's own MCP server `c` (see tools.ts).
+    '--allowedTools', 'mcp__c',
     '--model', opts.model,
   ];
   if (opts.resumeSessionId) args.push('--resume', opts.resumeSessionId);
@@ -28,7 +30,8 @@ export function buildArgs(opts: ArgsOptions): string[] {
 
 /** The CLI child's environment: the server's own plus the user's extras, minus CLI2API's secrets. */
 export function buildEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  // With tool search on, the CLI may send the first request before the tools are listed.
+  const env: NodeJS.ProcessEnv = { ENABLE_TOOL_SEARCH: 'false' };
   for (const [key, value] of Object.entries({ ...base, ...extra })) {
     if (key.startsWith('CLI2API_') || value === undefined) continue;
     env[key] = value;

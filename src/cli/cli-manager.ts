@@ -12,12 +12,26 @@ import { ApiError, errors } from '../openai/errors';
 import type { Logger } from '../util/logger';
 import { buildArgs, buildEnv } from './args';
 import { ClaudeProcess } from './claude-process';
-import { cliNotFound, errorFromCrash, errorFromResult } from './cli-errors';
+import { cliNotFound } from './cli-errors';
 import type { CliLine, ResultLine } from './events';
+import { conversationFingerprint } from './fingerprint';
+import { lastTurnToolResults, readSegment, SegmentState } from './segment';
+import { ToolBridge } from './tool-bridge';
+import { MCP_SERVER, ToolSet, toolResultText } from './tools';
 import { type ClaudeBinary, CliNotFoundError, locateClaude } from './locate';
 import { RunQueue } from './run-queue';
 import { claudeConfigDir, type WrittenTranscript, writeTranscript } from './transcript';
 import type { ModelRequest } from './types';
+
+interface Session {
+  child: ClaudeProcess;
+  bridge: ToolBridge;
+  tools: ToolSet;
+  /** The conversation the process holds, while its tool calls wait for results. */
+  fingerprint?: string;
+  heldIds?: string[];
+  abandonTimer?: NodeJS.Timeout;
+}
 
 export interface CliManagerOptions {
   settings: () => Settings;
@@ -39,6 +53,7 @@ export class CliManager {
   readonly queue: RunQueue;
   readonly workDir: string;
   private readonly live = new Set<ClaudeProcess>();
+  private readonly held = new Map<string, Session>();
   private located: { key: string; promise: Promise<ClaudeBinary> } | undefined;
   private closed = false;
 
@@ -76,66 +91,107 @@ export class CliManager {
   }
 
   /**
-   * Runs one model turn and yields the CLI's lines up to and including the successful
-   * `result`. A failed run throws an ApiError; aborting `signal` kills the child and
-   * throws the signal's reason.
+   * Runs one model turn and yields the CLI's lines up to and including the `result` (a
+   * synthetic one with `stop_reason: "tool_use"` when the model called the client's
+   * tools). A failed run throws an ApiError; aborting `signal` kills the child and throws
+   * the signal's reason. A process whose tool calls await their results is kept, and a
+   * follow-up request that brings them continues it.
    */
   async *run(req: ModelRequest, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
     if (this.closed) throw errors.overloaded('CLI2API is shutting down');
+    const last = req.turns[req.turns.length - 1];
+    if (!last || last.role !== 'user') throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
     const release = await this.queue.acquire(signal);
-    let child: ClaudeProcess | undefined;
+    let session: Session | undefined;
     let transcript: WrittenTranscript | undefined;
+    let keep = false;
     try {
-      const binary = await this.binary().catch((e: unknown) => {
-        throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
-      });
-      const history = req.turns.slice(0, -1);
-      const last = req.turns[req.turns.length - 1];
-      if (!last || last.role !== 'user') throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
-      const env = this.env();
-      if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.workDir, history);
-      child = this.spawn(binary, buildArgs({ model: req.model, resumeSessionId: transcript?.sessionId }), env);
-      child.send({ type: 'control_request', request_id: 'init', request: { subtype: 'initialize', systemPrompt: [req.system] } });
-      child.send({ type: 'user', message: { role: 'user', content: last.content }, parent_tool_use_id: null, session_id: '' });
-      return yield* this.readUntilResult(child, req.model, signal);
+      const tools = new ToolSet(effectiveTools(req));
+      session = this.continueHeld(req);
+      if (!session) {
+        const binary = await this.binary().catch((e: unknown) => {
+          throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
+        });
+        const env = this.env();
+        const endsWithToolResults = lastTurnToolResults(last).length > 0;
+        // A turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
+        const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
+        if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.workDir, history, endsWithToolResults);
+        const child = this.spawn(binary, buildArgs({ model: req.model, resumeSessionId: transcript?.sessionId }), env);
+        session = { child, bridge: new ToolBridge(child), tools };
+        session.bridge.setTools(tools.mcpTools);
+        const systemPrompt = [req.system, tools.systemAddendum].filter(Boolean).join('\n\n');
+        child.send({
+          type: 'control_request',
+          request_id: 'init',
+          request: { subtype: 'initialize', systemPrompt: [systemPrompt], ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}) },
+        });
+        child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
+      }
+      const state = new SegmentState(session.tools);
+      const end = yield* readSegment(session.child, state, req.model, signal);
+      if (end.kind === 'tool_calls') {
+        await session.bridge.waitForCalls(end.toolUseIds, signal);
+        this.hold(session, conversationFingerprint(req, [...req.turns, state.assistant]), end.toolUseIds);
+        keep = true;
+        return end.result;
+      }
+      requireToolCall(req, state);
+      return end.result;
     } finally {
       release();
-      if (child) {
-        child.endInput();
-        await child.kill();
+      if (session && !keep) {
+        session.child.endInput();
+        await session.child.kill();
       }
       await transcript?.remove();
     }
   }
 
-  private async *readUntilResult(child: ClaudeProcess, model: string, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
-    const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-      void child.exited.then(() => signal.removeEventListener('abort', onAbort));
-    });
-    aborted.catch(() => {});
-    for (;;) {
-      const event = await Promise.race([child.events.next(), aborted]);
-      if (event.kind === 'exit') {
-        if (event.error) throw cliNotFound(event.error.message);
-        throw errorFromCrash(event.code, event.signal, child.stderr);
-      }
-      if (event.kind === 'garbage') {
-        throw errors.upstream(`Claude Code CLI printed unexpected output (${event.reason}): ${event.raw.slice(0, 200)}`);
-      }
-      const line = event.line;
-      if (line.type === 'result') {
-        if (line.is_error) throw errorFromResult(line, model);
-        yield line;
-        return line;
-      }
-      if (line.type === 'control_response' && line.response.subtype === 'error') {
-        throw errors.upstream(`Claude Code CLI refused a control request: ${line.response.error ?? 'unknown error'}`);
-      }
-      yield line;
+  /** The live process whose pending tool calls the request's last turn answers, with the answers sent. */
+  private continueHeld(req: ModelRequest): Session | undefined {
+    const results = lastTurnToolResults(req.turns[req.turns.length - 1]);
+    const first = results[0];
+    const session = first ? this.held.get(first.tool_use_id) : undefined;
+    const heldIds = session?.heldIds;
+    if (!session || !heldIds) return undefined;
+    this.release(session);
+    const last = req.turns[req.turns.length - 1]!;
+    const answersAll = heldIds.every((id) => results.some((r) => r.tool_use_id === id)) && results.length === heldIds.length;
+    const onlyResults = last.content.every((b) => b.type === 'tool_result');
+    const samePrefix = session.fingerprint === conversationFingerprint(req, req.turns.slice(0, -1));
+    if (!answersAll || !onlyResults || !samePrefix || !session.child.alive) {
+      // The client went another way: the held process can never be continued.
+      void session.child.kill();
+      return undefined;
     }
+    for (const r of results) session.bridge.answer(r.tool_use_id, toolResultText(r.content), r.is_error === true);
+    this.opts.logger.debug(`continued claude pid=${session.child.pid} with ${results.length} tool result(s)`);
+    return session;
+  }
+
+  /** Keeps a process whose tool calls wait for results; it is killed if none come within the request timeout. */
+  private hold(session: Session, fingerprint: string, ids: string[]): void {
+    session.fingerprint = fingerprint;
+    session.heldIds = ids;
+    for (const id of ids) this.held.set(id, session);
+    const ms = this.opts.settings().timeoutSeconds * 1000;
+    session.abandonTimer = setTimeout(() => {
+      this.opts.logger.info(`tool call(s) ${ids.join(', ')} got no result within ${ms / 1000} s; stopping claude pid=${session.child.pid}`);
+      this.release(session);
+      void session.child.kill();
+    }, ms);
+    session.abandonTimer.unref();
+  }
+
+  private release(session: Session): void {
+    for (const id of session.heldIds ?? []) this.held.delete(id);
+    session.heldIds = undefined;
+    clearTimeout(session.abandonTimer);
+  }
+
+  get heldCalls(): number {
+    return this.held.size;
   }
 
   private spawn(binary: ClaudeBinary, args: string[], env: NodeJS.ProcessEnv): ClaudeProcess {
@@ -153,6 +209,7 @@ export class CliManager {
   /** Kills every child; resolves once all are gone. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    for (const session of new Set(this.held.values())) this.release(session);
     await Promise.all([...this.live].map((c) => c.kill()));
   }
 
@@ -176,6 +233,20 @@ function prepareWorkDir(): string {
   return dir;
 }
 
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
+/** tool_choice "none" with no tool history: the model is offered no tools at all. */
+function effectiveTools(req: ModelRequest): ModelRequest {
+  const toolHistory = req.turns.some((t) => t.content.some((b) => b.type === 'tool_use' || b.type === 'tool_result'));
+  return req.toolChoice === 'none' && !toolHistory ? { ...req, tools: [] } : req;
+}
+
+/** tool_choice "required" or a named function that the model did not honour: a clear error, not a silent text answer. */
+function requireToolCall(req: ModelRequest, state: SegmentState): void {
+  const choice = req.toolChoice;
+  if (!req.tools?.length || !choice || choice === 'auto' || choice === 'none') return;
+  const called = state.assistant.content.filter((b) => b.type === 'tool_use').map((b) => (b as { name: string }).name);
+  const ok = typeof choice === 'object' ? called.includes(choice.name) : called.length > 0;
+  if (!ok) {
+    const wanted = typeof choice === 'object' ? `the function '${choice.name}'` : 'a tool';
+    throw new ApiError(422, 'invalid_request_error', `tool_choice required the model to call ${wanted}, but it answered without doing so.`, 'tool_choice_not_satisfied', 'tool_choice');
+  }
 }

@@ -19,10 +19,21 @@ export function projectDir(configDir: string, cwd: string): string {
   return path.join(configDir, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'));
 }
 
-/** The JSONL lines for `turns`. Assistant messages need a unique `id` and a `model`, or the CLI merges or rejects them. */
-export function transcriptLines(sessionId: string, turns: Turn[], now = Date.now()): string[] {
+/**
+ * The JSONL lines for `turns`. Assistant messages need a unique `id` and a `model`, or the
+ * CLI merges or rejects them.
+ *
+ * `endsWithToolResults`: the last turn holds tool results the model must answer. On resume
+ * the CLI treats a transcript ending in tool results as an interrupted turn and adds a
+ * "Continue from where you left off." prompt and a "No response requested." answer. Marking
+ * that turn `isCompactSummary` and ending the file with an empty attachment line (as hook
+ * runs leave) keeps both out, so the model receives exactly the tool results (verified
+ * against the API requests of CLI 2.1.197; see README "How it works").
+ */
+export function transcriptLines(sessionId: string, turns: Turn[], opts: { endsWithToolResults?: boolean; now?: number } = {}): string[] {
+  const now = opts.now ?? Date.now();
   let parentUuid: string | null = null;
-  return turns.map((turn, i) => {
+  const lines = turns.map((turn, i) => {
     const uuid = randomUUID();
     const message =
       turn.role === 'assistant'
@@ -36,10 +47,25 @@ export function transcriptLines(sessionId: string, turns: Turn[], now = Date.now
       uuid,
       timestamp: new Date(now - (turns.length - i) * 1000).toISOString(),
       sessionId,
+      ...(opts.endsWithToolResults && i === turns.length - 1 ? { isCompactSummary: true } : {}),
     };
     parentUuid = uuid;
     return JSON.stringify(line);
   });
+  if (opts.endsWithToolResults) {
+    lines.push(
+      JSON.stringify({
+        parentUuid,
+        isSidechain: false,
+        type: 'attachment',
+        attachment: { type: 'hook_success', hookName: 'cli2api', toolUseID: '', hookEvent: 'PostToolUse', content: '', stdout: '', stderr: '', exitCode: 0, command: 'cli2api', durationMs: 0 },
+        uuid: randomUUID(),
+        timestamp: new Date(now).toISOString(),
+        sessionId,
+      }),
+    );
+  }
+  return lines;
 }
 
 export interface WrittenTranscript {
@@ -48,11 +74,11 @@ export interface WrittenTranscript {
   remove(): Promise<void>;
 }
 
-export async function writeTranscript(configDir: string, cwd: string, turns: Turn[]): Promise<WrittenTranscript> {
+export async function writeTranscript(configDir: string, cwd: string, turns: Turn[], endsWithToolResults = false): Promise<WrittenTranscript> {
   const sessionId = randomUUID();
   const dir = projectDir(configDir, cwd);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${sessionId}.jsonl`);
-  await fs.writeFile(file, transcriptLines(sessionId, turns).join('\n') + '\n', { mode: 0o600 });
+  await fs.writeFile(file, transcriptLines(sessionId, turns, { endsWithToolResults }).join('\n') + '\n', { mode: 0o600 });
   return { sessionId, file, remove: () => fs.rm(file, { force: true }) };
 }

@@ -1,6 +1,6 @@
 /** A validated Chat Completions request → the ModelRequest the CLI process manager runs. */
 import type { ContentBlock } from '../cli/types';
-import type { ModelRequest } from '../cli/types';
+import type { ModelRequest, ToolChoice, ToolSpec } from '../cli/types';
 import { contentBlocks, contentText, textBlocks } from './content';
 import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
 import { errors } from './errors';
@@ -16,12 +16,15 @@ export function planChat(body: ChatRequest, defaultModel: string): ChatPlan {
   if (body.n !== null && body.n !== undefined && body.n > 1) {
     throw errors.invalidRequest('n > 1 is not supported: Claude Code produces one choice per request. Send n=1 or leave it out.', 'n', 'unsupported_value');
   }
-  if (body.tools && body.tools.length > 0) {
-    throw errors.invalidRequest('Tool calling is not available in this build of CLI2API.', 'tools', 'unsupported_value');
-  }
   const { system, turns } = messagesToConversation(body.messages);
+  const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({
+    name: t.function.name,
+    description: t.function.description ?? undefined,
+    parameters: t.function.parameters ?? undefined,
+  }));
+  const toolChoice = chatToolChoice(body.tool_choice, tools);
   return {
-    request: { model: body.model ?? defaultModel, system, turns },
+    request: { model: body.model ?? defaultModel, system, turns, tools, toolChoice, parallelToolCalls: body.parallel_tool_calls ?? undefined },
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
   };
@@ -61,6 +64,18 @@ export function messagesToConversation(messages: ChatMessage[]): { system: strin
     throw errors.invalidRequest('The last message must be from the user (or a tool result); assistant prefill is not supported.', 'messages');
   }
   return { system: joinSystem(systemParts), turns };
+}
+
+function chatToolChoice(choice: ChatRequest['tool_choice'], tools: ToolSpec[]): ToolChoice | undefined {
+  if (!choice) return undefined;
+  if (typeof choice === 'string') {
+    if (choice !== 'none' && tools.length === 0) throw errors.invalidRequest(`tool_choice '${choice}' needs tools.`, 'tool_choice');
+    return choice;
+  }
+  if (!tools.some((t) => t.name === choice.function.name)) {
+    throw errors.invalidRequest(`tool_choice names '${choice.function.name}', which is not among the tools.`, 'tool_choice.function.name');
+  }
+  return { name: choice.function.name };
 }
 
 function parseArguments(raw: string | null | undefined, param: string): unknown {

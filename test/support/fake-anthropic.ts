@@ -266,3 +266,24 @@ function sse(event: string, data: unknown): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The name under which the CLI offered the client's tool `clientName` (it adds an MCP prefix). */
+export function offeredToolName(req: RecordedRequest, clientName: string): string {
+  const tool = (req.body.tools ?? []).find((t) => t.name === clientName || t.name.endsWith(`__${clientName}`));
+  if (!tool) throw new Error(`tool ${clientName} was not offered; offered: ${(req.body.tools ?? []).map((t) => t.name).join(', ')}`);
+  return tool.name;
+}
+
+/** Tool results in the last user message, as the model received them. */
+export function lastToolResults(body: AnthropicRequestBody): Array<{ tool_use_id: string; content: unknown; is_error?: boolean }> {
+  const last = body.messages[body.messages.length - 1];
+  if (!last || typeof last.content === 'string') return [];
+  return last.content.filter((b) => b.type === 'tool_result') as Array<{ tool_use_id: string; content: unknown; is_error?: boolean }>;
+}
+
+/** A tool result's text, whether the CLI sent it as a string or as content blocks. */
+export function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b: { text?: string }) => b.text ?? '').join('');
+  return JSON.stringify(content);
+}

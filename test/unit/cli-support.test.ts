@@ -23,7 +23,7 @@ describe('CLI support', () => {
 
   it("gives the CLI the server's environment and the user's extras, never CLI2API's own variables", () => {
     const env = buildEnv({ PATH: '/bin', CLI2API_API_KEY: 'secret', HOME: '/h' }, { HTTPS_PROXY: 'http://p' });
-    assert.deepEqual(env, { PATH: '/bin', HOME: '/h', HTTPS_PROXY: 'http://p' });
+    assert.deepEqual(env, { ENABLE_TOOL_SEARCH: 'false', PATH: '/bin', HOME: '/h', HTTPS_PROXY: 'http://p' });
   });
 
   it('writes transcript lines the CLI accepts: chained uuids, unique assistant ids with a model', () => {

@@ -1,0 +1,49 @@
+/**
+ * A conversation's identity, for deciding whether a live CLI process holds exactly the
+ * conversation a request continues. Independent of JSON formatting and key order, and of
+ * how a client splits text into parts.
+ */
+import { createHash } from 'node:crypto';
+import type { ContentBlock, ModelRequest, Turn } from './types';
+
+export function conversationFingerprint(req: Pick<ModelRequest, 'model' | 'system' | 'tools'>, turns: Turn[]): string {
+  const canonical = canonicalJson({ model: req.model, system: req.system, tools: req.tools ?? [], turns: turns.map(normalizeTurn) });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function normalizeTurn(turn: Turn): { role: string; content: unknown[] } {
+  const content: unknown[] = [];
+  let text = '';
+  const flush = () => {
+    if (text) content.push({ type: 'text', text });
+    text = '';
+  };
+  for (const block of turn.content) {
+    if (block.type === 'text') text += block.text;
+    else {
+      flush();
+      content.push(normalizeBlock(block));
+    }
+  }
+  flush();
+  return { role: turn.role, content };
+}
+
+function normalizeBlock(block: ContentBlock): unknown {
+  if (block.type === 'tool_result') {
+    const text = typeof block.content === 'string' ? block.content : block.content.map((b) => (b.type === 'text' ? b.text : canonicalJson(b))).join('');
+    return { type: 'tool_result', tool_use_id: block.tool_use_id, content: text, is_error: block.is_error === true };
+  }
+  return block;
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

@@ -1,9 +1,12 @@
 /**
  * The CLI process manager: every model request becomes a CLI run through here. It finds
- * the binary, limits concurrency, starts the child in a dedicated empty working directory,
- * feeds it the conversation over stdin, yields its output lines, and makes sure the child
- * and any transcript file are gone when the run ends — normally, on error or on abort.
+ * the binary, limits concurrency, picks the process that serves the request — one whose
+ * tool calls the request answers, one that holds exactly the conversation it continues,
+ * an idle one with the same system prompt and tools (cleared), a prewarmed one, or a cold
+ * start with the history as a transcript — feeds it over stdin, yields its output lines,
+ * and afterwards pools it or makes sure it is gone (on error or abort, always gone).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +17,7 @@ import { buildArgs, buildEnv } from './args';
 import { ClaudeProcess } from './claude-process';
 import { cliNotFound } from './cli-errors';
 import type { CliLine, ResultLine } from './events';
-import { conversationFingerprint } from './fingerprint';
+import { canonicalJson, conversationFingerprint } from './fingerprint';
 import { lastTurnToolResults, readSegment, SegmentState } from './segment';
 import { ToolBridge } from './tool-bridge';
 import { MCP_SERVER, ToolSet, toolResultText } from './tools';
@@ -23,15 +26,7 @@ import { RunQueue } from './run-queue';
 import { claudeConfigDir, type WrittenTranscript, writeTranscript } from './transcript';
 import type { ModelRequest } from './types';
 
-interface Session {
-  child: ClaudeProcess;
-  bridge: ToolBridge;
-  tools: ToolSet;
-  /** The conversation the process holds, while its tool calls wait for results. */
-  fingerprint?: string;
-  heldIds?: string[];
-  abandonTimer?: NodeJS.Timeout;
-}
+import { type Session, SessionPool } from './session-pool';
 
 export interface CliManagerOptions {
   settings: () => Settings;
@@ -54,16 +49,40 @@ export class CliManager {
   readonly workDir: string;
   private readonly live = new Set<ClaudeProcess>();
   private readonly held = new Map<string, Session>();
+  private readonly pool: SessionPool;
   private located: { key: string; promise: Promise<ClaudeBinary> } | undefined;
   private closed = false;
 
   constructor(private readonly opts: CliManagerOptions) {
     this.queue = new RunQueue(() => opts.settings());
+    this.pool = new SessionPool(() => opts.settings());
     this.workDir = prepareWorkDir();
   }
 
   get liveProcesses(): number {
     return this.live.size;
+  }
+
+  get pooled(): { warm: number; idle: number; held: number } {
+    return { warm: this.pool.freshCount, idle: this.pool.idleCount, held: new Set(this.held.values()).size };
+  }
+
+  /** Starts `poolSize` processes for the default model, so the next requests skip the CLI start. */
+  async prewarm(): Promise<void> {
+    const s = this.opts.settings();
+    if (this.closed || s.poolSize === 0) return;
+    let binary: ClaudeBinary;
+    try {
+      binary = await this.binary();
+    } catch {
+      return; // reported by /health and the status bar
+    }
+    const env = this.env();
+    const spawnKey = this.spawnKey(binary, s.defaultModel, env);
+    while (!this.closed && this.pool.freshFor(spawnKey) < s.poolSize) {
+      const child = this.spawn(binary, buildArgs({ model: s.defaultModel }), env);
+      this.pool.addFresh({ child, bridge: new ToolBridge(child), tools: new ToolSet({}), spawnKey });
+    }
   }
 
   /** The CLI binary for the current settings; looked up once and cached until they change. */
@@ -107,36 +126,40 @@ export class CliManager {
     let keep = false;
     try {
       const tools = new ToolSet(effectiveTools(req));
-      session = this.continueHeld(req);
+      const systemPrompt = [req.system, tools.systemAddendum].filter(Boolean).join('\n\n');
+      const endsWithToolResults = lastTurnToolResults(last).length > 0;
+      session = endsWithToolResults ? this.continueHeld(req) : this.continueConversation(req);
       if (!session) {
         const binary = await this.binary().catch((e: unknown) => {
           throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
         });
         const env = this.env();
-        const endsWithToolResults = lastTurnToolResults(last).length > 0;
-        // A turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
-        const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
-        if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.workDir, history, endsWithToolResults);
-        const child = this.spawn(binary, buildArgs({ model: req.model, resumeSessionId: transcript?.sessionId }), env);
-        session = { child, bridge: new ToolBridge(child), tools };
-        session.bridge.setTools(tools.mcpTools);
-        const systemPrompt = [req.system, tools.systemAddendum].filter(Boolean).join('\n\n');
-        child.send({
-          type: 'control_request',
-          request_id: 'init',
-          request: { subtype: 'initialize', systemPrompt: [systemPrompt], ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}) },
-        });
-        child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
+        const spawnKey = this.spawnKey(binary, req.model, env);
+        if (req.turns.length === 1) session = this.takeWarm(spawnKey);
+        if (session) this.initialize(session, systemPrompt, tools);
+        else {
+          // Cold: a turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
+          const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
+          if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.workDir, history, endsWithToolResults);
+          const child = this.spawn(binary, buildArgs({ model: req.model, resumeSessionId: transcript?.sessionId }), env);
+          session = { child, bridge: new ToolBridge(child), tools, spawnKey };
+          this.initialize(session, systemPrompt, tools);
+        }
+        session.child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults && transcript ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
       }
       const state = new SegmentState(session.tools);
       const end = yield* readSegment(session.child, state, req.model, signal);
+      const conversation = conversationFingerprint(req, [...req.turns, state.assistant]);
       if (end.kind === 'tool_calls') {
         await session.bridge.waitForCalls(end.toolUseIds, signal);
-        this.hold(session, conversationFingerprint(req, [...req.turns, state.assistant]), end.toolUseIds);
+        this.hold(session, conversation, end.toolUseIds);
         keep = true;
         return end.result;
       }
       requireToolCall(req, state);
+      session.fingerprint = conversation;
+      this.pool.putIdle(session);
+      keep = true;
       return end.result;
     } finally {
       release();
@@ -146,6 +169,42 @@ export class CliManager {
       }
       await transcript?.remove();
     }
+  }
+
+  /** Sends the system prompt and tools: possible once, before a process's first turn. */
+  private initialize(session: Session, systemPrompt: string, tools: ToolSet): void {
+    session.tools = tools;
+    session.bridge.setTools(tools.mcpTools);
+    session.child.send({
+      type: 'control_request',
+      request_id: 'init',
+      request: { subtype: 'initialize', systemPrompt: [systemPrompt], ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}) },
+    });
+  }
+
+  /** The idle process that holds exactly the conversation this request continues (its last answer included). */
+  private continueConversation(req: ModelRequest): Session | undefined {
+    if (req.turns.length < 2) return undefined;
+    const session = this.pool.takeConversation(conversationFingerprint(req, req.turns.slice(0, -1)));
+    if (!session) return undefined;
+    this.opts.logger.debug(`continuing the conversation held by claude pid=${session.child.pid}`);
+    const last = req.turns[req.turns.length - 1]!;
+    session.child.send({ type: 'user', message: { role: 'user', content: last.content }, parent_tool_use_id: null, session_id: '' });
+    return session;
+  }
+
+  /**
+   * For a new conversation: a prewarmed process (its start is already done), replaced in the
+   * background. A used process is never given a new conversation: the CLI has no clean reset
+   * (`/clear` leaves its command transcript in the next user turn).
+   */
+  private takeWarm(spawnKey: string): Session | undefined {
+    const warm = this.pool.takeFresh(spawnKey);
+    if (warm) {
+      this.opts.logger.debug(`using prewarmed claude pid=${warm.child.pid}`);
+      void this.prewarm();
+    }
+    return warm;
   }
 
   /** The live process whose pending tool calls the request's last turn answers, with the answers sent. */
@@ -176,18 +235,18 @@ export class CliManager {
     session.heldIds = ids;
     for (const id of ids) this.held.set(id, session);
     const ms = this.opts.settings().timeoutSeconds * 1000;
-    session.abandonTimer = setTimeout(() => {
+    session.timer = setTimeout(() => {
       this.opts.logger.info(`tool call(s) ${ids.join(', ')} got no result within ${ms / 1000} s; stopping claude pid=${session.child.pid}`);
       this.release(session);
       void session.child.kill();
     }, ms);
-    session.abandonTimer.unref();
+    session.timer.unref();
   }
 
   private release(session: Session): void {
     for (const id of session.heldIds ?? []) this.held.delete(id);
     session.heldIds = undefined;
-    clearTimeout(session.abandonTimer);
+    clearTimeout(session.timer);
   }
 
   get heldCalls(): number {
@@ -202,6 +261,10 @@ export class CliManager {
     return child;
   }
 
+  private spawnKey(binary: ClaudeBinary, model: string, env: NodeJS.ProcessEnv): string {
+    return hash({ binary: binary.path, model, env });
+  }
+
   private env(): NodeJS.ProcessEnv {
     return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv);
   }
@@ -210,6 +273,7 @@ export class CliManager {
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const session of new Set(this.held.values())) this.release(session);
+    this.pool.drain();
     await Promise.all([...this.live].map((c) => c.kill()));
   }
 
@@ -231,6 +295,10 @@ function prepareWorkDir(): string {
   const dir = path.join(os.tmpdir(), `cli2api-${user}`, 'empty-cwd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
+}
+
+function hash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 /** tool_choice "none" with no tool history: the model is offered no tools at all. */

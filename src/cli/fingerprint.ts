@@ -6,8 +6,15 @@
 import { createHash } from 'node:crypto';
 import type { ContentBlock, ModelRequest, Turn } from './types';
 
-export function conversationFingerprint(req: Pick<ModelRequest, 'model' | 'system' | 'tools'>, turns: Turn[]): string {
-  const canonical = canonicalJson({ model: req.model, system: req.system, tools: req.tools ?? [], turns: turns.map(normalizeTurn) });
+export function conversationFingerprint(req: Pick<ModelRequest, 'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls'>, turns: Turn[]): string {
+  const canonical = canonicalJson({
+    model: req.model,
+    system: req.system,
+    tools: req.tools ?? [],
+    toolChoice: req.toolChoice ?? 'auto',
+    parallel: req.parallelToolCalls ?? true,
+    turns: turns.map(normalizeTurn),
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -39,6 +39,9 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_DEBUG', 'debug', asBoolean],
   ['CLI2API_MAX_CONCURRENT', 'maxConcurrent', asInteger],
   ['CLI2API_MAX_QUEUE', 'maxQueue', asInteger],
+  ['CLI2API_POOL_SIZE', 'poolSize', asInteger],
+  ['CLI2API_POOL_MAX_IDLE', 'poolMaxIdle', asInteger],
+  ['CLI2API_POOL_IDLE_SECONDS', 'poolIdleSeconds', asNumber],
   ['CLI2API_RESPONSES_STORE_SIZE', 'responsesStoreSize', asInteger],
   ['CLI2API_RESPONSES_TTL', 'responsesTtlSeconds', asNumber],
 ];

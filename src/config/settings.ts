@@ -33,6 +33,12 @@ export const settingsSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(64).default(4),
   /** Requests allowed to wait; beyond this they get 429. */
   maxQueue: z.number().int().min(0).max(10_000).default(64),
+  /** Started CLI processes kept ready for the default model (each holds ~300 MB). */
+  poolSize: z.number().int().min(0).max(16).default(1),
+  /** Used CLI processes kept alive to continue their conversation or serve the same system prompt again. */
+  poolMaxIdle: z.number().int().min(0).max(64).default(2),
+  /** Seconds an unused warm or idle process lives. */
+  poolIdleSeconds: z.number().positive().max(24 * 3600).default(300),
   /** Stored Responses API responses (for previous_response_id and GET /v1/responses/{id}). */
   responsesStoreSize: z.number().int().min(0).max(100_000).default(1000),
   /** How long a stored response is kept. */

@@ -19,6 +19,9 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
     cliEnv: c.get('env'),
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
+    poolSize: c.get('pool.size'),
+    poolMaxIdle: c.get('pool.maxIdle'),
+    poolIdleSeconds: c.get('pool.idleSeconds'),
     responsesStoreSize: c.get('responses.storeSize'),
     responsesTtlSeconds: c.get('responses.ttl'),
   };

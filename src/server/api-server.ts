@@ -96,6 +96,7 @@ export class ApiServer {
       if (s.ok) this.opts.logger.info(`Claude Code CLI ${s.version} at ${s.path}`);
       else this.opts.logger.warn(`Claude Code CLI not ready: ${s.error}`);
     });
+    void this.cli.prewarm();
   }
 
   /** Closes the port and kills every CLI child; resolves within about `graceMs` plus the kill grace. */

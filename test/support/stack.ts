@@ -31,6 +31,9 @@ export async function startStack(overrides: SettingsInput = {}, cliEnvExtra: Rec
   const settings = parseSettings({
     port: 0,
     claudePath: CLAUDE_BIN,
+    // Most suites prove that no process outlives a request: pooling is on only where a test asks for it.
+    poolSize: 0,
+    poolMaxIdle: 0,
     ...overrides,
     cliEnv: { ...fakeCliEnv(fakeUrl, cliEnvExtra), C2A_TEST_MARKER: marker, ...overrides.cliEnv },
   });

@@ -14,7 +14,7 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       status: cli.ok ? 'ok' : 'degraded',
       version: VERSION,
       cli: cli.ok ? { ok: true, path: cli.path, version: cli.version } : { ok: false, error: cli.error },
-      processes: { alive: deps.cli.liveProcesses, running: deps.cli.queue.active, queued: deps.cli.queue.queued },
+      processes: { alive: deps.cli.liveProcesses, running: deps.cli.queue.active, queued: deps.cli.queue.queued, ...deps.cli.pooled },
     };
   });
 
@@ -23,7 +23,7 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       name: 'CLI2API',
       version: VERSION,
       description: 'OpenAI-compatible API over the Claude Code CLI',
-      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions'],
+      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions', 'POST /v1/responses', 'GET /v1/responses/{id}', 'DELETE /v1/responses/{id}'],
     };
   });
 

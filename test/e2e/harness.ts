@@ -1,0 +1,875 @@
+/**
+ * Runs an extension in a real VS Code extension host: code-server (installed by
+ * scripts/e2e-setup.sh into .e2e-cache/code-server) driven by Debian's headless Chromium
+ * through playwright-core. See /work/shared/notes/extension-host-e2e.md for why this and not
+ * @vscode/test-electron (which has to download VS Code).
+ *
+ * One `CodeServerSession` = one fresh run folder (user data, extensions, HOME, TMPDIR, XDG
+ * dirs, a workspace), one code-server process group on a free 127.0.0.1 port, one browser.
+ * The extension host only starts when a browser client connects, so `launch()` waits for
+ * the workbench. Every wait has a deadline.
+ *
+ * Environment: CLI2API_E2E_CACHE (default <repo>/.e2e-cache), CLI2API_E2E_CODE_SERVER and
+ * CLI2API_E2E_CHROMIUM (binaries), CLI2API_E2E_KEEP_RUN=1 (keep the run folder in $TMPDIR).
+ * Artifacts (screenshots, code-server and extension host logs) go to test-artifacts/e2e/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts', 'e2e');
+export const CODE_SERVER_BIN =
+  process.env.CLI2API_E2E_CODE_SERVER ??
+  path.join(process.env.CLI2API_E2E_CACHE ?? path.join(REPO_ROOT, '.e2e-cache'), 'code-server', 'node_modules', '.bin', 'code-server');
+export const CHROMIUM_BIN = process.env.CLI2API_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The settings that keep a test workbench quiet and offline (from the notes). */
+export const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'chat.commandCenter.enabled': false,
+  // The workbench otherwise "forwards" every port the extension host opens and may toast about it.
+  'remote.autoForwardPorts': false,
+  'files.autoSave': 'off',
+  // editUserSettings types into the settings.json editor: nothing may rewrite what it types.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoClosingOvertype': 'never',
+  'editor.autoSurround': 'never',
+  'editor.autoIndent': 'none',
+  'editor.formatOnType': false,
+  'editor.formatOnPaste': false,
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.suggestOnTriggerCharacters': false,
+  'editor.acceptSuggestionOnEnter': 'off',
+  'editor.parameterHints.enabled': false,
+};
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface LaunchOptions {
+  /** The .vsix to install before starting. */
+  vsix: string;
+  /** A label for the run folder and the artifacts (file-name safe). */
+  name: string;
+  /** User settings on top of BASE_SETTINGS. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server, hence for the extension host and its children. */
+  env?: Record<string, string>;
+  /** Files to create in the workspace folder (relative path → content). */
+  workspaceFiles?: Record<string, string>;
+  /** Deadline for everything up to a visible workbench. Default 90 s. */
+  timeoutMs?: number;
+  viewport?: { width: number; height: number };
+  /** Extra code-server arguments (e.g. ['--log', 'trace'] while debugging a test). */
+  codeServerArgs?: string[];
+}
+
+export interface StatusBarItemInfo {
+  /** The visible text (codicons are separate spans without text, so they do not appear). */
+  text: string;
+  ariaLabel: string;
+  /** The `title` attribute if any; VS Code 1.100 shows most tooltips as a custom hover instead. */
+  title: string;
+  id: string;
+}
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** Start time in clock ticks since boot: with pid, identifies a process despite pid reuse. */
+  startTime: number;
+  comm: string;
+  cmdline: string;
+  exe: string;
+}
+
+export interface DisposeOptions {
+  /**
+   * 'group' (default): SIGTERM code-server's whole process group, like Ctrl-C or a service
+   * manager would. 'main': SIGTERM only the code-server process and let it shut its own
+   * children down (a stricter test of cleanup). Either way the group gets SIGKILL after
+   * `graceMs`.
+   */
+  signal?: 'group' | 'main';
+  graceMs?: number;
+}
+
+export interface DisposeReport {
+  /** code-server's main process exited on SIGTERM within the grace period. */
+  exitedOnSigterm: boolean;
+  /** Processes of the run still alive when the grace period ended (then SIGKILLed). */
+  survivorsAfterGrace: ProcInfo[];
+  durationMs: number;
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      // A probe that hangs must not outlive the deadline either.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('probe still pending at the deadline')), Math.max(1000, deadline - Date.now()));
+      });
+      const value = await Promise.race([Promise.resolve().then(probe), expired]).finally(() => clearTimeout(timer));
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${suffix}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A port nobody listens on right now (bound then released on 127.0.0.1). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port (answer within `timeoutMs`). */
+export function isPortOpen(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Holds a port (as "in use") until `close()`. */
+export async function occupyPort(port: number): Promise<{ close(): Promise<void> }> {
+  const server = net.createServer((s) => s.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes (Linux /proc)
+
+/** Every process visible in /proc right now. */
+export function listProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = readProc(Number(entry));
+    if (info) out.push(info);
+  }
+  return out;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm is in parentheses and may itself hold spaces or parentheses: split after the last ')'.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' '); // fields[0] is field 3 (state)
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+    let exe = '';
+    try {
+      exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      // kernel threads and zombies have no exe
+    }
+    if (fields[0] === 'Z') return undefined; // a zombie is dead, only not yet reaped
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      startTime: Number(fields[19]),
+      comm,
+      cmdline,
+      exe,
+    };
+  } catch {
+    return undefined; // exited while we looked
+  }
+}
+
+/** The processes below any of `roots` (not the roots themselves). */
+export function descendantsOf(roots: number[], procs: ProcInfo[] = listProcesses()): ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p);
+    children.set(p.ppid, list);
+  }
+  const out: ProcInfo[] = [];
+  const queue = [...roots];
+  const seen = new Set<number>(roots);
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    for (const child of children.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
+}
+
+/** Processes whose command line or executable path matches `pattern`. */
+export function processesMatching(pattern: RegExp, procs: ProcInfo[] = listProcesses()): ProcInfo[] {
+  return procs.filter((p) => p.pid !== process.pid && (pattern.test(p.cmdline) || pattern.test(p.exe)));
+}
+
+/** Processes whose environment holds `name=value` (root can read every /proc/<pid>/environ). */
+export function processesWithEnv(name: string, value: string, procs: ProcInfo[] = listProcesses()): ProcInfo[] {
+  const needle = `${name}=${value}`;
+  return procs.filter((p) => {
+    if (p.pid === process.pid) return false;
+    try {
+      return fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Those of `procs` still running (same pid AND same start time). */
+export function stillAlive(procs: ProcInfo[]): ProcInfo[] {
+  return procs.filter((p) => readProc(p.pid)?.startTime === p.startTime);
+}
+
+export function describeProcs(procs: ProcInfo[]): string {
+  return procs.map((p) => `${p.pid} (ppid ${p.ppid}, pgid ${p.pgid}) ${p.cmdline.slice(0, 160)}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+
+export function assertPrerequisites(): void {
+  const problems: string[] = [];
+  if (process.platform !== 'linux') problems.push(`the e2e harness needs Linux (found ${process.platform})`);
+  if (!fs.existsSync(CODE_SERVER_BIN)) problems.push(`no code-server at ${CODE_SERVER_BIN}`);
+  if (!fs.existsSync(CHROMIUM_BIN)) problems.push(`no chromium at ${CHROMIUM_BIN}`);
+  if (problems.length > 0) throw new Error(`${problems.join('; ')}. Run scripts/e2e-setup.sh first.`);
+}
+
+export class CodeServerSession {
+  /** Set in every process the run starts (inherited by the extension host and its children). */
+  static readonly RUN_ENV = 'CLI2API_E2E_RUN_ID';
+
+  readonly consoleMessages: string[] = [];
+  /** Milliseconds from launch() to a visible workbench (VSIX install included). */
+  launchMs = 0;
+  private disposed = false;
+  private exitPromise: Promise<void>;
+  private exited = false;
+
+  private constructor(
+    readonly name: string,
+    readonly runId: string,
+    readonly runDir: string,
+    readonly userDataDir: string,
+    readonly extensionsDir: string,
+    readonly workspaceDir: string,
+    readonly homeDir: string,
+    readonly port: number,
+    readonly serverProcess: ChildProcess,
+    readonly serverLogPath: string,
+    public browser: Browser | undefined = undefined,
+    public page: Page = undefined as unknown as Page,
+  ) {
+    this.exitPromise = new Promise<void>((resolve) => {
+      if (serverProcess.exitCode !== null || serverProcess.signalCode !== null) {
+        this.exited = true;
+        resolve();
+        return;
+      }
+      serverProcess.once('exit', () => {
+        this.exited = true;
+        resolve();
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  get settingsPath(): string {
+    return path.join(this.userDataDir, 'User', 'settings.json');
+  }
+
+  get pid(): number {
+    return this.serverProcess.pid!;
+  }
+
+  /** Installs the VSIX, starts code-server and a browser, and waits for the workbench. */
+  static async launch(opts: LaunchOptions): Promise<CodeServerSession> {
+    assertPrerequisites();
+    const timeoutMs = opts.timeoutMs ?? 90_000;
+    const launchStarted = Date.now();
+    const deadline = launchStarted + timeoutMs;
+    const left = () => Math.max(1000, deadline - Date.now());
+    if (!fs.existsSync(opts.vsix)) throw new Error(`no VSIX at ${opts.vsix}`);
+
+    const runId = `${opts.name}-${randomBytes(4).toString('hex')}`;
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `cli2api-e2e-${opts.name}-`));
+    const dirs = {
+      userData: path.join(runDir, 'user-data'),
+      extensions: path.join(runDir, 'extensions'),
+      workspace: path.join(runDir, 'workspace'),
+      home: path.join(runDir, 'home'),
+      tmp: path.join(runDir, 'tmp'),
+      config: path.join(runDir, 'xdg', 'config'),
+      data: path.join(runDir, 'xdg', 'data'),
+      cache: path.join(runDir, 'xdg', 'cache'),
+      state: path.join(runDir, 'xdg', 'state'),
+      runtime: path.join(runDir, 'xdg', 'runtime'),
+    };
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dirs.userData, 'User', 'settings.json'),
+      JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2) + '\n',
+    );
+    for (const [rel, content] of Object.entries(opts.workspaceFiles ?? {})) {
+      const file = path.join(dirs.workspace, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+    }
+
+    const galleryPort = await freePort(); // reserved then released: nothing listens there
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: dirs.home,
+      TMPDIR: dirs.tmp,
+      XDG_CONFIG_HOME: dirs.config,
+      XDG_DATA_HOME: dirs.data,
+      XDG_CACHE_HOME: dirs.cache,
+      XDG_STATE_HOME: dirs.state,
+      XDG_RUNTIME_DIR: dirs.runtime,
+      EXTENSIONS_GALLERY: JSON.stringify({
+        serviceUrl: `http://127.0.0.1:${galleryPort}/gallery`,
+        itemUrl: `http://127.0.0.1:${galleryPort}/item`,
+      }),
+      [CodeServerSession.RUN_ENV]: runId,
+      ...opts.env,
+    };
+    // Whatever the test runner was started with must not leak into the extension host.
+    delete env.NODE_OPTIONS;
+    delete env.VSCODE_IPC_HOOK_CLI;
+    delete env.ELECTRON_RUN_AS_NODE;
+
+    const dirArgs = ['--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData];
+    const install = spawnSync(CODE_SERVER_BIN, ['--install-extension', path.resolve(opts.vsix), ...dirArgs], {
+      env,
+      encoding: 'utf8',
+      timeout: Math.min(60_000, left()),
+      killSignal: 'SIGKILL',
+    });
+    if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+      if (process.env.CLI2API_E2E_KEEP_RUN !== '1') fs.rmSync(runDir, { recursive: true, force: true });
+      throw new Error(
+        `code-server --install-extension failed (status ${install.status}, ${install.error?.message ?? 'no spawn error'}):\n${install.stdout}\n${install.stderr}`,
+      );
+    }
+
+    const port = await freePort();
+    const serverLogPath = path.join(runDir, 'code-server.log');
+    const logFd = fs.openSync(serverLogPath, 'a');
+    const child = spawn(
+      CODE_SERVER_BIN,
+      [
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        ...(opts.codeServerArgs ?? []),
+        ...dirArgs,
+        dirs.workspace,
+      ],
+      { env, detached: true, stdio: ['ignore', logFd, logFd] }, // detached: its own process group
+    );
+    fs.closeSync(logFd);
+    const session = new CodeServerSession(
+      opts.name,
+      runId,
+      runDir,
+      dirs.userData,
+      dirs.extensions,
+      dirs.workspace,
+      dirs.home,
+      port,
+      child,
+      serverLogPath,
+    );
+    try {
+      await waitFor(
+        `code-server /healthz on port ${port}`,
+        async () => {
+          if (session.exited) throw new Error(`code-server exited early:\n${session.serverLog()}`);
+          const res = await fetch(`${session.url}/healthz`, { signal: AbortSignal.timeout(1000) });
+          return res.ok;
+        },
+        left(),
+        150,
+      );
+      // Chromium's crashpad and caches follow HOME/XDG: keep them in the run folder too.
+      const browserHome = path.join(runDir, 'browser-home');
+      fs.mkdirSync(browserHome, { recursive: true });
+      session.browser = await chromium.launch({
+        executablePath: CHROMIUM_BIN,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        timeout: left(),
+        env: {
+          ...process.env,
+          HOME: browserHome,
+          XDG_CONFIG_HOME: path.join(browserHome, '.config'),
+          XDG_CACHE_HOME: path.join(browserHome, '.cache'),
+          XDG_DATA_HOME: path.join(browserHome, '.local', 'share'),
+        },
+      });
+      const context = await session.browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+      session.page = await context.newPage();
+      session.page.setDefaultTimeout(30_000);
+      session.page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') session.consoleMessages.push(`[${m.type()}] ${m.text()}`);
+      });
+      await session.page.goto(`${session.url}/?folder=${encodeURIComponent(dirs.workspace)}`, {
+        timeout: left(),
+        waitUntil: 'domcontentloaded',
+      });
+      await session.page.waitForSelector('.monaco-workbench', { timeout: left() });
+      await session.page.waitForSelector('.part.statusbar', { timeout: left() });
+      session.launchMs = Date.now() - launchStarted;
+      return session;
+    } catch (err) {
+      await session.dispose().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // --- Workbench ------------------------------------------------------------------------
+
+  /** The first status bar item whose visible text matches, now (undefined if none). */
+  async statusBarItem(text: RegExp): Promise<StatusBarItemInfo | undefined> {
+    const items = await this.statusBarItems();
+    return items.find((i) => text.test(i.text));
+  }
+
+  /** Every status bar item, left to right. */
+  async statusBarItems(): Promise<StatusBarItemInfo[]> {
+    return this.page.$$eval('.part.statusbar .statusbar-item', (els) =>
+      els.map((el) => {
+        const label = el.querySelector('.statusbar-item-label') ?? el;
+        return {
+          text: ((label as HTMLElement).innerText ?? label.textContent ?? '').replace(/\s+/g, ' ').trim(),
+          ariaLabel: label.getAttribute('aria-label') ?? el.getAttribute('aria-label') ?? '',
+          title: label.getAttribute('title') ?? el.getAttribute('title') ?? '',
+          id: el.id,
+        };
+      }),
+    );
+  }
+
+  /** Waits until a status bar item's text matches. */
+  async waitForStatusBarItem(text: RegExp, timeoutMs = 30_000): Promise<StatusBarItemInfo> {
+    return waitFor(`a status bar item matching ${text}`, () => this.statusBarItem(text), timeoutMs, 200);
+  }
+
+  /** Hovers the item and returns the text of the hover that appears (its tooltip). */
+  async statusBarTooltip(text: RegExp, timeoutMs = 10_000): Promise<string> {
+    const item = await this.waitForStatusBarItem(text, timeoutMs);
+    await this.page.mouse.move(0, 0);
+    await this.page.locator(`[id="${item.id}"] .statusbar-item-label`).hover({ timeout: timeoutMs });
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).last();
+    await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+    const tooltip = (await hover.innerText({ timeout: timeoutMs })).trim();
+    await this.page.mouse.move(0, 0);
+    return tooltip;
+  }
+
+  async clickStatusBarItem(text: RegExp, timeoutMs = 10_000): Promise<void> {
+    const item = await this.waitForStatusBarItem(text, timeoutMs);
+    await this.closeQuickInput();
+    await this.page.locator(`[id="${item.id}"] .statusbar-item-label`).click({ timeout: timeoutMs });
+  }
+
+  /** The labels of the rows the open quick pick shows (waits for it to show at least one). */
+  async quickPickItems(timeoutMs = 10_000): Promise<string[]> {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    return rows.evaluateAll((els) =>
+      els.map((el) => {
+        const label = el.querySelector('.quick-input-list-label .label-name') ?? el.querySelector('.label-name') ?? el;
+        return ((label as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
+      }),
+    );
+  }
+
+  /** Picks the row whose label equals `label` in the open quick pick. */
+  async pickQuickPickItem(label: string, timeoutMs = 10_000): Promise<void> {
+    const row = await this.findQuickPickRow(label, timeoutMs);
+    await row.click({ timeout: timeoutMs });
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  async closeQuickInput(timeoutMs = 5_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    if (!(await widget.isVisible())) return;
+    await this.page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  /** Runs a command by its title through the command palette (F1, type, pick the row). */
+  async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
+    await this.closeQuickInput();
+    await this.focusWorkbench();
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(`>${title}`);
+    // Click the row with exactly this label: the first row is not always it while the list filters.
+    const row = await this.findQuickPickRow(title, timeoutMs);
+    await row.click({ timeout: timeoutMs });
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
+
+  private async findQuickPickRow(label: string, timeoutMs: number) {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const index = await waitFor(
+      `a quick pick row labelled "${label}"`,
+      async () => {
+        const labels = await rows.evaluateAll((els) =>
+          els.map((el) => {
+            const l = el.querySelector('.quick-input-list-label .label-name') ?? el.querySelector('.label-name') ?? el;
+            return ((l as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
+          }),
+        );
+        const i = labels.findIndex((l) => l === label);
+        return i >= 0 ? i : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+    return rows.nth(index);
+  }
+
+  private async focusWorkbench(): Promise<void> {
+    // Keys go to the focused element; make sure focus is in the workbench, not on nothing.
+    const active = await this.page.evaluate(() => document.activeElement?.tagName ?? '');
+    if (active === '' || active === 'BODY') await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+  }
+
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
+  /** Texts of the notification toasts shown now. */
+  async notifications(): Promise<string[]> {
+    return this.page.$$eval('.notifications-toasts .notification-list-item-message', (els) =>
+      els.map((el) => ((el as HTMLElement).innerText ?? '').trim()),
+    );
+  }
+
+  async waitForNotification(text: RegExp, timeoutMs = 15_000): Promise<string> {
+    return waitFor(
+      `a notification matching ${text}`,
+      async () => (await this.notifications()).find((t) => text.test(t)),
+      timeoutMs,
+      200,
+    );
+  }
+
+  /**
+   * The visible text of the Output panel's editor and the name of the selected channel.
+   * Monaco renders only the lines in view; the output view keeps the end of the log in view.
+   */
+  async outputPanel(): Promise<{ visible: boolean; channel: string; text: string }> {
+    return this.page.evaluate(() => {
+      const panel = document.querySelector('.part.panel');
+      const view = panel?.querySelector('.output-view, [id="workbench.panel.output"]') ?? null;
+      const visible = !!view && (view as HTMLElement).offsetParent !== null;
+      const select = panel?.querySelector('select.monaco-select-box') as HTMLSelectElement | null;
+      const channel = select ? (select.selectedOptions[0]?.textContent ?? '') : '';
+      const lines = [...(view?.querySelectorAll('.view-lines .view-line') ?? [])]
+        .map((l) => ({ top: parseFloat((l as HTMLElement).style.top || '0'), text: (l as HTMLElement).innerText ?? '' }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text.replace(/\u00a0/g, ' '));
+      return { visible, channel: channel.trim(), text: lines.join('\n') };
+    });
+  }
+
+  /** Saves a PNG of the whole workbench (or of one element) under test-artifacts/e2e/. */
+  async screenshot(name: string, selector?: string): Promise<string> {
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    if (selector) await this.page.locator(selector).first().screenshot({ path: file, timeout: 10_000 });
+    else await this.page.screenshot({ path: file, timeout: 10_000 });
+    return file;
+  }
+
+  // --- Settings and logs ----------------------------------------------------------------
+
+  readUserSettings(): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(this.settingsPath, 'utf8')) as Record<string, unknown>;
+  }
+
+  /**
+   * Changes user settings in the running workbench, as a user editing settings.json would:
+   * opens "Preferences: Open User Settings (JSON)", replaces the text, saves, closes the
+   * editor, and checks the file on disk. A key set to `undefined` is removed.
+   *
+   * Why not just rewrite the file on disk: code-server 4.100.3 never applies outside changes
+   * to the user settings.json while a window is open. The browser watches the file as
+   * `vscode-remote:/<path>` (no authority) but the change events come back as
+   * `vscode-remote://127.0.0.1:<port>/<path>`, so the configuration service ignores them
+   * (verified: the server logs the change, the browser gets the event, nothing reloads).
+   * A save from the workbench itself goes through its own file operation event and applies
+   * at once, and `onDidChangeConfiguration` fires in the extension host without a reload.
+   */
+  async editUserSettings(patch: Record<string, unknown>, timeoutMs = 20_000): Promise<void> {
+    const next = { ...this.readUserSettings() };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+    }
+    // One line: a newline typed into the editor would be followed by auto-indentation.
+    const text = JSON.stringify(next);
+    await this.runCommand('Preferences: Open User Settings (JSON)', timeoutMs);
+    const editor = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+    await waitFor(
+      'settings.json to be the active editor',
+      async () => /settings\.json/.test((await this.page.locator('.editor-group-container.active .tab.active').first().innerText().catch(() => '')) ?? ''),
+      timeoutMs,
+    );
+    await editor.waitFor({ state: 'visible', timeout: timeoutMs });
+    await editor.locator('.view-lines').click({ timeout: timeoutMs });
+    await this.page.keyboard.press('ControlOrMeta+A');
+    await this.page.keyboard.insertText(text);
+    await this.page.keyboard.press('ControlOrMeta+S');
+    await waitFor(
+      'the saved settings.json to hold the new settings',
+      () => {
+        try {
+          return isDeepStrictEqual(this.readUserSettings(), next);
+        } catch {
+          return false; // half-written
+        }
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nsettings.json now:\n${fs.readFileSync(this.settingsPath, 'utf8')}`);
+    });
+    await this.runCommand('View: Close Editor', timeoutMs);
+  }
+
+  /**
+   * Rewrites the user settings.json on disk only. A running code-server window does NOT
+   * apply it (see editUserSettings); use it before a reload or to prepare a file.
+   */
+  writeUserSettingsFile(patch: Record<string, unknown>): void {
+    const next = { ...this.readUserSettings() };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+    }
+    fs.writeFileSync(this.settingsPath, JSON.stringify(next, null, 2) + '\n');
+  }
+
+  /** Log files under the user data `logs` folder whose path matches (e.g. an output channel's). */
+  findLogFiles(pattern: RegExp): string[] {
+    const root = path.join(this.userDataDir, 'logs');
+    const out: string[] = [];
+    const walk = (dir: string) => {
+      let entries: fs.Dirent[] = [];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (pattern.test(full)) out.push(full);
+      }
+    };
+    walk(root);
+    return out;
+  }
+
+  /** The concatenated content of the log files matching `pattern` ('' if none yet). */
+  readLogs(pattern: RegExp): string {
+    return this.findLogFiles(pattern)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+  }
+
+  /** What code-server printed on stdout/stderr so far. */
+  serverLog(): string {
+    try {
+      return fs.readFileSync(this.serverLogPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  // --- Processes ------------------------------------------------------------------------
+
+  /**
+   * The processes of this run now: code-server, everything below it, and anything carrying
+   * this run's RUN_ENV marker (which catches children that were re-parented or detached).
+   */
+  processes(): ProcInfo[] {
+    const procs = listProcesses();
+    const byPid = new Map<number, ProcInfo>();
+    const main = procs.find((p) => p.pid === this.pid);
+    if (main) byPid.set(main.pid, main);
+    for (const p of descendantsOf([this.pid], procs)) byPid.set(p.pid, p);
+    for (const p of processesWithEnv(CodeServerSession.RUN_ENV, this.runId, procs)) byPid.set(p.pid, p);
+    return [...byPid.values()];
+  }
+
+  /** The extension host process(es) of this run (a reload would replace them). */
+  extensionHosts(): ProcInfo[] {
+    return this.processesMatching(/--type=extensionHost\b/);
+  }
+
+  /** This run's processes whose command line or executable matches `pattern`. */
+  processesMatching(pattern: RegExp): ProcInfo[] {
+    return processesMatching(pattern, this.processes());
+  }
+
+  // --- Shutdown -------------------------------------------------------------------------
+
+  /**
+   * Closes the browser, stops code-server (SIGTERM, then SIGKILL to the whole group after the
+   * grace period), copies the logs to test-artifacts/e2e/<name>-logs/ and deletes the run
+   * folder (kept when CLI2API_E2E_KEEP_RUN=1). Safe to call twice.
+   */
+  async dispose(opts: DisposeOptions = {}): Promise<DisposeReport> {
+    const started = Date.now();
+    const report: DisposeReport = { exitedOnSigterm: false, survivorsAfterGrace: [], durationMs: 0 };
+    if (this.disposed) return report;
+    this.disposed = true;
+    const graceMs = opts.graceMs ?? 10_000;
+    if (this.browser) {
+      await Promise.race([this.browser.close().catch(() => undefined), sleep(10_000)]);
+    }
+    const tracked = this.processes();
+    if (!this.exited) {
+      const target = opts.signal === 'main' ? this.pid : -this.pid;
+      try {
+        process.kill(target, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await Promise.race([this.exitPromise, sleep(graceMs)]);
+      report.exitedOnSigterm = this.exited;
+    }
+    // Give the rest of the tree what is left of the grace period to follow the main process.
+    const deadline = started + graceMs + 1000;
+    await waitFor('the run processes to exit', () => stillAlive(tracked).length === 0 || undefined, Math.max(0, deadline - Date.now()), 100).catch(
+      () => undefined,
+    );
+    const seen = new Set<number>();
+    report.survivorsAfterGrace = stillAlive([...this.processes(), ...tracked]).filter((p) => !seen.has(p.pid) && seen.add(p.pid));
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // group already empty
+    }
+    for (const p of report.survivorsAfterGrace) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await Promise.race([this.exitPromise, sleep(5_000)]);
+    this.saveLogs();
+    if (process.env.CLI2API_E2E_KEEP_RUN !== '1') fs.rmSync(this.runDir, { recursive: true, force: true });
+    report.durationMs = Date.now() - started;
+    return report;
+  }
+
+  private saveLogs(): void {
+    try {
+      const dest = path.join(ARTIFACTS_DIR, `${this.name}-logs`);
+      fs.rmSync(dest, { recursive: true, force: true });
+      fs.mkdirSync(dest, { recursive: true });
+      fs.copyFileSync(this.serverLogPath, path.join(dest, 'code-server.log'));
+      const logs = path.join(this.userDataDir, 'logs');
+      if (fs.existsSync(logs)) fs.cpSync(logs, path.join(dest, 'user-data-logs'), { recursive: true });
+      if (this.consoleMessages.length > 0) fs.writeFileSync(path.join(dest, 'browser-console.log'), this.consoleMessages.join('\n') + '\n');
+    } catch {
+      // artifacts are best effort
+    }
+  }
+}
+
+/** Packages an extension folder with vsce 3.9 (Node 20 compatible) into `outDir`; returns the .vsix path. */
+export function packageExtension(extensionDir: string, outFile: string, timeoutMs = 60_000): string {
+  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+  const res = spawnSync(
+    vsce,
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', outFile],
+    { cwd: extensionDir, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, CI: '1' } },
+  );
+  if (res.status !== 0 || !fs.existsSync(outFile)) {
+    throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);
+  }
+  return outFile;
+}

@@ -9,6 +9,7 @@ import type { CliStatus } from '../cli/cli-manager';
 import { needsRestart, type Settings } from '../config/settings';
 import { ApiServer } from '../server/api-server';
 import { readSettings, SECTION } from './config';
+import { showConnectPanel } from './connect-panel';
 import { channelLogger } from './log';
 import { MENU_COMMAND, StatusBar } from './status-bar';
 
@@ -55,6 +56,7 @@ export class Controller implements vscode.Disposable {
     register('cli2api.restart', () => this.restart());
     register('cli2api.showLog', () => this.channel.show(true));
     register('cli2api.copyBaseUrl', () => this.copyBaseUrl());
+    register('cli2api.connectClient', () => this.connectClient());
     register(MENU_COMMAND, () => this.showMenu());
   }
 
@@ -94,6 +96,15 @@ export class Controller implements vscode.Disposable {
     void vscode.window.showInformationMessage(`Copied ${state.url}/v1`);
   }
 
+  private connectClient(): void {
+    const state = this.server.state;
+    if (state.kind !== 'running') {
+      void vscode.window.showWarningMessage('CLI2API is not running: start it first (CLI2API: Start Server).');
+      return;
+    }
+    showConnectPanel(state.url, this.settings.models, this.settings.defaultModel);
+  }
+
   private async showMenu(): Promise<void> {
     const running = this.server.state.kind === 'running';
     const entries: MenuEntry[] = [
@@ -102,6 +113,7 @@ export class Controller implements vscode.Disposable {
         : { label: '$(play) Start Server', command: 'cli2api.start' },
       { label: '$(debug-restart) Restart Server', command: 'cli2api.restart' },
       { label: '$(clippy) Copy Base URL', command: 'cli2api.copyBaseUrl', description: running ? `${(this.server.state as { url: string }).url}/v1` : undefined },
+      { label: '$(plug) Connect a Client…', command: 'cli2api.connectClient' },
       { label: '$(output) Show Log', command: 'cli2api.showLog' },
       { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', description: SECTION },
     ];

@@ -7,6 +7,7 @@ import { errorMiddleware } from './errors';
 import { requestLog } from './request-log';
 import { registerChatRoutes } from './routes/chat';
 import { registerMetaRoutes } from './routes/meta';
+import { registerResponsesRoutes } from './routes/responses';
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -14,6 +15,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   registerMetaRoutes(router, deps);
   registerChatRoutes(router, deps);
+  registerResponsesRoutes(router, deps);
   app.use(requestLog(deps.logger, deps.stats));
   app.use(errorMiddleware(deps.logger));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '20mb', strict: true }));

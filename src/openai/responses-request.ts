@@ -1,0 +1,190 @@
+/**
+ * A validated Responses API request → the ModelRequest the CLI process manager runs, plus
+ * what the response object echoes. Input items keep their roles as turns (conversation.ts
+ * does the merging); function calls and their outputs become tool_use / tool_result blocks
+ * with the client's call_id as the id, as Chat Completions tool calls do.
+ */
+import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec, Turn } from '../cli/types';
+import { contentBlocks, contentText } from './content';
+import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
+import { ApiError, errors } from './errors';
+import type { InputItem, ResponsesRequest, ResponsesTool } from './responses-schema';
+import type { OutputItem, ResponseEcho } from './responses-stream';
+
+/** What a stored response contributes to a request that continues it (previous_response_id). */
+export interface StoredConversation {
+  /** System/developer text from input messages. `instructions` are not carried over, as OpenAI documents. */
+  inputSystem: string;
+  /** Every turn so far, the stored response's own output included. */
+  turns: Turn[];
+}
+
+export interface ResponsesPlan {
+  request: ModelRequest;
+  stream: boolean;
+  store: boolean;
+  echo: ResponseEcho;
+  /** System text from input messages (this request's and the ones it continues): what a stored response keeps. */
+  inputSystem: string;
+}
+
+/** Fields whose silent omission would change the answer: refused instead of ignored. */
+const UNSERVABLE: Array<[field: string, why: string]> = [
+  ['conversation', 'the Conversations API is not available; continue with previous_response_id or send the whole input'],
+  ['prompt', 'stored prompt templates are not available; send instructions and input instead'],
+];
+
+export function planResponses(body: ResponsesRequest, defaultModel: string, previous?: StoredConversation): ResponsesPlan {
+  for (const [field, why] of UNSERVABLE) {
+    if ((body as Record<string, unknown>)[field] != null) throw errors.invalidRequest(`'${field}' is not supported: ${why}.`, field, 'unsupported_parameter');
+  }
+  if (body.background) throw errors.invalidRequest('Background responses are not supported: send the request with stream or wait for it.', 'background', 'unsupported_value');
+  const tools = functionTools(body.tools ?? []);
+  const toolChoice = responsesToolChoice(body.tool_choice, tools);
+  const pending: PendingTurn[] = (previous?.turns ?? []).map((t) => ({ role: t.role, content: [...t.content] }));
+  const inputSystem: string[] = previous?.inputSystem ? [previous.inputSystem] : [];
+  (body.input ?? []).forEach((item, i) => addItem(item, `input[${i}]`, pending, inputSystem));
+  const turns = normalizeTurns(pending);
+  const last = turns[turns.length - 1];
+  if (!last) throw errors.invalidRequest('input must hold at least one user message with content.', 'input');
+  if (last.role !== 'user') {
+    throw errors.invalidRequest('The last input item must be a user message or a function_call_output; assistant prefill is not supported.', 'input');
+  }
+  const model = body.model ?? defaultModel;
+  const joinedInputSystem = joinSystem(inputSystem);
+  return {
+    request: {
+      model,
+      system: joinSystem([body.instructions ?? '', joinedInputSystem]),
+      turns,
+      tools: tools.map(({ spec }) => spec),
+      toolChoice,
+      parallelToolCalls: body.parallel_tool_calls ?? undefined,
+    },
+    stream: body.stream === true,
+    store: body.store !== false,
+    inputSystem: joinedInputSystem,
+    echo: {
+      model,
+      instructions: body.instructions ?? null,
+      tools: tools.map(({ echo }) => echo),
+      tool_choice: body.tool_choice ?? 'auto',
+      parallel_tool_calls: body.parallel_tool_calls ?? true,
+      max_output_tokens: body.max_output_tokens ?? null,
+      previous_response_id: body.previous_response_id ?? null,
+      reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
+      store: body.store !== false,
+      temperature: body.temperature ?? null,
+      top_p: body.top_p ?? null,
+      text: body.text ?? { format: { type: 'text' } },
+      truncation: body.truncation ?? 'disabled',
+      metadata: body.metadata ?? {},
+      user: body.user ?? null,
+    },
+  };
+}
+
+function addItem(item: InputItem, param: string, pending: PendingTurn[], inputSystem: string[]): void {
+  switch (item.type) {
+    case 'message':
+      if (item.role === 'system' || item.role === 'developer') {
+        // Leading system text is the system prompt; later it stays in place, as in Chat Completions.
+        if (pending.length === 0) inputSystem.push(contentText(item.content));
+        else pending.push({ role: 'user', content: [lateSystemBlock(contentText(item.content))] });
+      } else {
+        pending.push({ role: item.role, content: contentBlocks(item.content, `${param}.content`) });
+      }
+      return;
+    case 'function_call':
+      pending.push({ role: 'assistant', content: [{ type: 'tool_use', id: item.call_id, name: item.name, input: parseArguments(item.arguments, `${param}.arguments`) }] });
+      return;
+    case 'function_call_output': {
+      const content = typeof item.output === 'string' ? item.output : contentBlocks(item.output, `${param}.output`);
+      pending.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: item.call_id, content }] });
+      return;
+    }
+    case 'reasoning':
+      // Earlier reasoning (Codex sends it back with store:false) cannot be replayed: Claude's
+      // thinking needs its signature, which the Responses item does not carry. The model does
+      // not need it to continue.
+      return;
+  }
+}
+
+interface PlannedTool {
+  spec: ToolSpec;
+  echo: Record<string, unknown>;
+}
+
+/** Responses function tools are flat ({type, name, parameters}); hosted tools cannot run here. */
+function functionTools(tools: ResponsesTool[]): PlannedTool[] {
+  return tools.map((t, i) => {
+    if (t.type !== 'function') {
+      throw errors.invalidRequest(
+        `Tool type '${t.type}' is not supported: CLI2API serves Claude through the Claude Code CLI and can only offer the model function tools that your client runs (type 'function').`,
+        `tools[${i}].type`,
+        'unsupported_value',
+      );
+    }
+    if (!t.name) throw errors.invalidRequest('A function tool needs a name.', `tools[${i}].name`, 'invalid_value');
+    const spec: ToolSpec = { name: t.name, description: t.description ?? undefined, parameters: t.parameters ?? undefined };
+    return { spec, echo: { type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null } };
+  });
+}
+
+function responsesToolChoice(choice: ResponsesRequest['tool_choice'], tools: PlannedTool[]): ToolChoice | undefined {
+  if (choice === null || choice === undefined) return undefined;
+  if (typeof choice === 'string') {
+    if (choice === 'required' && tools.length === 0) throw errors.invalidRequest("tool_choice 'required' needs function tools in 'tools'.", 'tool_choice');
+    return choice;
+  }
+  if (choice.type !== 'function') {
+    throw errors.invalidRequest(`tool_choice of type '${choice.type}' is not supported; use 'auto', 'none', 'required' or {type:'function', name}.`, 'tool_choice', 'unsupported_value');
+  }
+  if (!choice.name || !tools.some((t) => t.spec.name === choice.name)) {
+    throw errors.invalidRequest(`tool_choice names the function '${choice.name ?? ''}', which is not among the tools.`, 'tool_choice.name');
+  }
+  return { name: choice.name };
+}
+
+function parseArguments(raw: string, param: string): unknown {
+  if (raw.trim() === '') return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw errors.invalidRequest('function_call arguments must be a JSON string.', param);
+  }
+}
+
+/** A response's output as the assistant turn that follows the request's turns. Reasoning is not replayable (see above). */
+export function outputTurn(output: OutputItem[]): Turn {
+  const content: ContentBlock[] = [];
+  for (const item of output) {
+    if (item.type === 'message') {
+      const text = item.content.map((p) => p.text).join('');
+      if (text) content.push({ type: 'text', text });
+    } else if (item.type === 'function_call') {
+      content.push({ type: 'tool_use', id: item.call_id, name: item.name, input: safeJson(item.arguments) });
+    }
+  }
+  return { role: 'assistant', content };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+/** 404 for a previous_response_id that is unknown, expired, deleted or was sent with store:false. */
+export function previousNotFound(id: string): ApiError {
+  return new ApiError(
+    404,
+    'invalid_request_error',
+    `Previous response with id '${id}' not found. CLI2API keeps responses in memory for a limited time (and not across restarts); responses created with store:false are never kept.`,
+    'previous_response_not_found',
+    'previous_response_id',
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The Responses API: POST /v1/responses (validate → plan → CLI run → events as SSE, or the
+ * folded response object), GET and DELETE /v1/responses/{id} on the in-memory store.
+ *
+ * Streams are `event: <type>` + `data: <json>` per event and end with exactly one of
+ * response.completed / response.incomplete / response.failed — never `[DONE]` (Codex reports
+ * a stream without a terminal event as an error). A failure before the first event is a
+ * plain HTTP error, so SDKs raise the right error class.
+ */
+import { randomUUID } from 'node:crypto';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ResultLine } from '../../cli/events';
+import { ApiError, errors } from '../../openai/errors';
+import { planResponses, previousNotFound } from '../../openai/responses-request';
+import { responsesRequestSchema } from '../../openai/responses-schema';
+import { collectResponse, failStream, isTerminal, newResponsesStreamState, type ResponseEvent, responsesUsage, translateLine } from '../../openai/responses-stream';
+import { validate } from '../../openai/validate';
+import type { AppDeps, RequestState } from '../context';
+import { toApiError } from '../errors';
+import { ClientGoneError, requestSignal } from '../request-signal';
+import { ResponseStore } from '../response-store';
+import { SseStream } from '../sse';
+
+export function registerResponsesRoutes(router: Router, deps: AppDeps): void {
+  // One store per app: it lives as long as the server runs.
+  const store = new ResponseStore(() => deps.settings());
+  router.post('/v1/responses', (ctx) => createResponse(ctx, deps, store));
+  router.get('/v1/responses/:id', (ctx) => {
+    if (ctx.query.stream === 'true') {
+      throw errors.invalidRequest('Streaming a stored response again is not supported; retrieve it without stream.', 'stream', 'unsupported_value');
+    }
+    ctx.body = found(store, ctx.params.id ?? '').response;
+  });
+  router.delete('/v1/responses/:id', (ctx) => {
+    const id = ctx.params.id ?? '';
+    found(store, id);
+    store.delete(id);
+    ctx.body = { id, object: 'response.deleted', deleted: true };
+  });
+}
+
+function found(store: ResponseStore, id: string) {
+  const entry = store.get(id);
+  if (!entry) throw errors.notFound(`No response found with id '${id}'. Responses are kept in memory for a limited time; store:false responses are never kept.`);
+  return entry;
+}
+
+async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore): Promise<void> {
+  const settings = deps.settings();
+  const body = validate(responsesRequestSchema, ctx.request.body);
+  const previousId = body.previous_response_id;
+  const previous = previousId ? store.get(previousId) : undefined;
+  if (previousId && !previous) throw previousNotFound(previousId);
+  const plan = planResponses(body, settings.defaultModel, previous?.conversation);
+  const state = ctx.state as RequestState;
+  state.model = plan.request.model;
+  const stream = newResponsesStreamState({ id: `resp_${randomUUID().replace(/-/g, '')}`, createdAt: Math.floor(Date.now() / 1000), echo: plan.echo });
+  const keep = (events: ResponseEvent[]) => {
+    const terminal = events.find(isTerminal);
+    if (terminal && plan.store) store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
+  };
+  const { signal, dispose } = requestSignal(ctx, settings.timeoutSeconds * 1000);
+  const run = deps.cli.run(plan.request, signal);
+  const noteResult = (line: ResultLine) => {
+    const usage = responsesUsage(line.usage);
+    state.promptTokens = usage.input_tokens;
+    state.completionTokens = usage.output_tokens;
+    state.costUsd = line.total_cost_usd;
+    ctx.set('X-CLI2API-Cost-USD', String(line.total_cost_usd ?? 0));
+  };
+  try {
+    if (!plan.stream) {
+      const events: ResponseEvent[] = [];
+      try {
+        for await (const line of run) {
+          if (line.type === 'result') noteResult(line);
+          events.push(...translateLine(stream, line));
+        }
+      } catch (err) {
+        // Only an answer cut at the output limit is still a response (incomplete); any other failure is an HTTP error.
+        const ended = err instanceof ApiError ? failStream(stream, err) : [];
+        if (ended.find(isTerminal)?.type !== 'response.incomplete') throw err;
+        events.push(...ended);
+      }
+      keep(events);
+      ctx.body = collectResponse(events);
+      return;
+    }
+    const sse = new SseStream(ctx);
+    try {
+      for await (const line of run) {
+        if (line.type === 'result') noteResult(line);
+        const events = translateLine(stream, line);
+        keep(events);
+        for (const event of events) await sse.send(event, event.type);
+      }
+      sse.end();
+    } catch (err) {
+      if (!sse.started) throw err;
+      if (err instanceof ClientGoneError) {
+        state.streamError = 'client disconnected';
+        return;
+      }
+      const apiError = toApiError(err, deps.logger);
+      const events = failStream(stream, apiError);
+      if (events.find(isTerminal)?.type === 'response.failed') state.streamError = apiError.message;
+      keep(events);
+      for (const event of events) await sse.send(event, event.type);
+      sse.end();
+    }
+  } finally {
+    dispose();
+    await run.return(undefined as never);
+  }
+}

@@ -2,7 +2,7 @@
  * `npm run bench`: time to first token of CLI2API against running the Claude Code CLI
  * directly, in one run on this machine, with the real CLI talking to a fake Anthropic API
  * on 127.0.0.1 (so the model's own latency is out of the picture). Prints a table, writes
- * bench/results/latest.json and bench/results/latest.svg.
+ * bench/results/latest.json, latest.svg and latest.png.
  *
  * Scenarios: direct CLI cold spawn; CLI2API with no warm processes (cold path); repeated
  * single-turn requests (same system prompt, new user message; 1 s apart, as an IDE agent or
@@ -124,6 +124,24 @@ async function timedChat(client: OpenAI, messages: ChatCompletionMessageParam[])
   return { ttft, total: performance.now() - t0, text };
 }
 
+/** The chart as PNG too (the VS Code Marketplace refuses SVG in a README), drawn by headless Chromium when there is one. */
+async function writePng(svg: string, file: string): Promise<void> {
+  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+  if (!executablePath) {
+    process.stderr.write('no Chromium found: bench/results/latest.png not updated\n');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 860, height: 400 }, deviceScaleFactor: 2 });
+    await page.setContent(`<body style="margin:0">${svg}</body>`);
+    await page.locator('svg').screenshot({ path: file });
+  } finally {
+    await browser.close();
+  }
+}
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -236,7 +254,9 @@ async function main(): Promise<void> {
   const result = { date: new Date().toISOString(), machine, samples: N, series: rows, concurrency, memory };
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-  fs.writeFileSync(path.join(RESULTS, 'latest.svg'), renderChart(rows.map((r) => ({ label: r.name, value: r.medianMs, ratio: r.ratio })), machine));
+  const svg = renderChart(rows.map((r) => ({ label: r.name, value: r.medianMs, ratio: r.ratio })), machine);
+  fs.writeFileSync(path.join(RESULTS, 'latest.svg'), svg);
+  await writePng(svg, path.join(RESULTS, 'latest.png'));
 
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`\nTime to first token (fake API on loopback; ${machine.cpu}, ${machine.cores} cores, ${machine.claudeCli})\n`);

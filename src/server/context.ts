@@ -19,3 +19,12 @@ export interface RequestState {
   /** Set when an SSE stream ended with an error event (the HTTP status was already 200). */
   streamError?: string;
 }
+
+/** Notes a finished CLI run for the request log, the stats and the cost header. */
+export function noteRun(ctx: { state: unknown; set(field: string, value: string): void }, run: { promptTokens: number; completionTokens: number; costUsd?: number }): void {
+  const state = ctx.state as RequestState;
+  state.promptTokens = run.promptTokens;
+  state.completionTokens = run.completionTokens;
+  state.costUsd = run.costUsd;
+  ctx.set('X-CLI2API-Cost-USD', String(run.costUsd ?? 0));
+}

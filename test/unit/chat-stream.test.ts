@@ -5,18 +5,8 @@ import path from 'node:path';
 import { type CliLine, parseCliLine } from '../../src/cli/events';
 import { collectCompletion } from '../../src/openai/chat-completion';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../src/openai/chat-stream';
+import { recorded } from '../support/recorded';
 
-function recorded(name: string): CliLine[] {
-  const text = fs.readFileSync(path.join(__dirname, '../fixtures/cli', `${name}.jsonl`), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((raw) => {
-      const parsed = parseCliLine(raw);
-      if (!parsed.ok) throw new Error(`fixture line did not parse: ${parsed.reason}`);
-      return parsed.line;
-    });
-}
 
 function translateAll(lines: CliLine[], includeUsage = false): ChatChunk[] {
   const state = newChatStreamState({ id: 'chatcmpl-x', model: 'sonnet', created: 1, includeUsage });

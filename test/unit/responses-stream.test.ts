@@ -21,18 +21,8 @@ import {
   type ResponsesStreamState,
   translateLine,
 } from '../../src/openai/responses-stream';
+import { recorded } from '../support/recorded';
 
-function recorded(name: string): CliLine[] {
-  const text = fs.readFileSync(path.join(__dirname, '../fixtures/cli', `${name}.jsonl`), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((raw) => {
-      const parsed = parseCliLine(raw);
-      if (!parsed.ok) throw new Error(`fixture line did not parse: ${parsed.reason}`);
-      return parsed.line;
-    });
-}
 
 /** The first model message of a recording, ended the way the process manager ends a segment: with a result line. */
 function firstMessage(name: string, result: Record<string, unknown>): CliLine[] {

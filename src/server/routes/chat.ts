@@ -8,7 +8,7 @@ import { planChat } from '../../openai/chat-request';
 import { chatRequestSchema } from '../../openai/chat-schema';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../openai/chat-stream';
 import { validate } from '../../openai/validate';
-import type { AppDeps, RequestState } from '../context';
+import { type AppDeps, noteRun, type RequestState } from '../context';
 import { toApiError } from '../errors';
 import { ClientGoneError, requestSignal } from '../request-signal';
 import { SseStream } from '../sse';
@@ -32,10 +32,7 @@ async function chatCompletions(ctx: Context, deps: AppDeps): Promise<void> {
   const run = deps.cli.run(plan.request, signal);
   const noteResult = (line: ResultLine) => {
     const usage = chatUsage(line.usage);
-    state.promptTokens = usage.prompt_tokens;
-    state.completionTokens = usage.completion_tokens;
-    state.costUsd = line.total_cost_usd;
-    ctx.set('X-CLI2API-Cost-USD', String(line.total_cost_usd ?? 0));
+    noteRun(ctx, { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, costUsd: line.total_cost_usd });
   };
   try {
     if (!plan.stream) {

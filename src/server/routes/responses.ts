@@ -16,7 +16,7 @@ import { planResponses, previousNotFound } from '../../openai/responses-request'
 import { responsesRequestSchema } from '../../openai/responses-schema';
 import { collectResponse, failStream, isTerminal, newResponsesStreamState, type ResponseEvent, responsesUsage, translateLine } from '../../openai/responses-stream';
 import { validate } from '../../openai/validate';
-import type { AppDeps, RequestState } from '../context';
+import { type AppDeps, noteRun, type RequestState } from '../context';
 import { toApiError } from '../errors';
 import { ClientGoneError, requestSignal } from '../request-signal';
 import { ResponseStore } from '../response-store';
@@ -64,10 +64,7 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
   const run = deps.cli.run(plan.request, signal);
   const noteResult = (line: ResultLine) => {
     const usage = responsesUsage(line.usage);
-    state.promptTokens = usage.input_tokens;
-    state.completionTokens = usage.output_tokens;
-    state.costUsd = line.total_cost_usd;
-    ctx.set('X-CLI2API-Cost-USD', String(line.total_cost_usd ?? 0));
+    noteRun(ctx, { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, costUsd: line.total_cost_usd });
   };
   try {
     if (!plan.stream) {

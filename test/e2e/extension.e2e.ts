@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { fakeCliEnv } from '../support/cli-env';
 import { FakeAnthropic, lastUserText } from '../support/fake-anthropic';
 import {
   CodeServerSession,
@@ -72,9 +73,8 @@ async function createFixture(): Promise<Fixture> {
   const vsix = obtainVsix(tmp);
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();
-  const cliHome = path.join(tmp, 'cli-home');
-  fs.mkdirSync(cliHome);
   const cliMark = randomBytes(6).toString('hex');
+  const cliEnv = fakeCliEnv(fakeUrl, { [CLI_MARK_ENV]: cliMark });
   return {
     tmp,
     vsix,
@@ -85,17 +85,7 @@ async function createFixture(): Promise<Fixture> {
       'cli2api.host': '127.0.0.1',
       'cli2api.autoStart': true,
       'cli2api.claudePath': CLAUDE_BIN,
-      'cli2api.env': {
-        HOME: cliHome,
-        ANTHROPIC_BASE_URL: fakeUrl,
-        ANTHROPIC_API_KEY: 'sk-ant-fake',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
-        [CLI_MARK_ENV]: cliMark,
-      },
+      'cli2api.env': cliEnv,
     }),
   };
 }

@@ -148,7 +148,7 @@ export class CliManager {
         session.child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults && transcript ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
       }
       const state = new SegmentState(session.tools);
-      const end = yield* readSegment(session.child, state, req.model, signal);
+      const end = yield* readSegment(session.child, state, req.model, signal, this.opts.settings().idleTimeoutSeconds * 1000);
       const conversation = conversationFingerprint(req, [...req.turns, state.assistant]);
       if (end.kind === 'tool_calls') {
         await session.bridge.waitForCalls(end.toolUseIds, signal);

@@ -95,7 +95,7 @@ export class SegmentState {
 }
 
 /** Yields the client-facing lines of one segment; returns how it ended. Failures throw ApiErrors. */
-export async function* readSegment(child: ClaudeProcess, state: SegmentState, model: string, signal: AbortSignal): AsyncGenerator<CliLine, SegmentEnd> {
+export async function* readSegment(child: ClaudeProcess, state: SegmentState, model: string, signal: AbortSignal, idleMs = 0): AsyncGenerator<CliLine, SegmentEnd> {
   const aborted = new Promise<never>((_, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
@@ -104,7 +104,14 @@ export async function* readSegment(child: ClaudeProcess, state: SegmentState, mo
   });
   aborted.catch(() => {});
   for (;;) {
-    const event = await Promise.race([child.events.next(), aborted]);
+    let idleTimer: NodeJS.Timeout | undefined;
+    const idle =
+      idleMs > 0
+        ? new Promise<never>((_, reject) => {
+            idleTimer = setTimeout(() => reject(errors.timeout(`The Claude CLI produced no output for ${Math.round(idleMs / 1000)} s and was stopped.`)), idleMs);
+          })
+        : aborted;
+    const event = await Promise.race([child.events.next(), aborted, idle]).finally(() => clearTimeout(idleTimer));
     if (event.kind === 'exit') {
       if (event.error) throw cliNotFound(event.error.message);
       throw errorFromCrash(event.code, event.signal, child.stderr);

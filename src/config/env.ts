@@ -34,6 +34,7 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_CLAUDE_MODELS', 'models', asList],
   ['CLI2API_DEFAULT_MODEL', 'defaultModel', asString],
   ['CLI2API_DEFAULT_TIMEOUT', 'timeoutSeconds', asNumber],
+  ['CLI2API_IDLE_TIMEOUT', 'idleTimeoutSeconds', asNumber],
   ['CLI2API_LOG_LEVEL', 'logLevel', (raw) => raw.trim().toLowerCase()],
   ['CLI2API_LOG_JSON', 'logJson', asBoolean],
   ['CLI2API_DEBUG', 'debug', asBoolean],

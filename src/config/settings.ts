@@ -23,6 +23,8 @@ export const settingsSchema = z.object({
   defaultModel: z.string().trim().min(1).default('sonnet'),
   /** Whole-request limit, queue time included. */
   timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
+  /** Silence from a running CLI longer than this kills it (a hung connection, a stuck process). */
+  idleTimeoutSeconds: z.number().positive().max(24 * 3600).default(180),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   logJson: z.boolean().default(false),
   /** Logs prompts and every CLI line; never on by default. */

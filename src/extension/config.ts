@@ -13,6 +13,7 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
     models: c.get('models'),
     defaultModel: c.get('defaultModel'),
     timeoutSeconds: c.get('timeout'),
+    idleTimeoutSeconds: c.get('idleTimeout'),
     logLevel: c.get('logLevel'),
     logJson: false,
     debug: c.get('logLevel') === 'trace',

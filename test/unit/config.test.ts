@@ -36,6 +36,7 @@ describe('settings from CLI2API_* variables', () => {
         models: ['opus', 'claude-sonnet-4-5'],
         defaultModel: 'opus',
         timeoutSeconds: 12.5,
+        idleTimeoutSeconds: 180,
         logLevel: 'debug',
         logJson: true,
         debug: true,

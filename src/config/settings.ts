@@ -23,6 +23,14 @@ export const settingsSchema = z.object({
   defaultModel: z.string().trim().min(1).default('sonnet'),
   /** Whole-request limit, queue time included. */
   timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
+  /** When not empty, every /v1 route needs `Authorization: Bearer <one of these>` (or `x-api-key`). */
+  apiKeys: z.array(z.string().trim().min(8, 'an API key needs at least 8 characters')).default([]),
+  /** Host names besides loopback names, IP literals and `host` that requests may address (DNS-rebinding defence). */
+  allowedHosts: z.array(z.string().trim().toLowerCase().min(1)).default([]),
+  /** Browser origins allowed to call the API (CORS); none by default. `*` allows any. */
+  corsOrigins: z.array(z.string().trim().min(1)).default([]),
+  /** Largest request body accepted, in MB (larger: 413). */
+  maxBodyMb: z.number().positive().max(1024).default(20),
   /** Silence from a running CLI longer than this kills it (a hung connection, a stuck process). */
   idleTimeoutSeconds: z.number().positive().max(24 * 3600).default(180),
   logLevel: z.enum(LOG_LEVELS).default('info'),

@@ -4,7 +4,8 @@ import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } f
 
 export const SECTION = 'cli2api';
 
-export function readSettings(onInvalid: (message: string) => void): Settings {
+/** API keys live in SecretStorage, never in settings.json: the controller passes them in. */
+export function readSettings(onInvalid: (message: string) => void, apiKeys: string[] = []): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const input: Record<keyof SettingsInput, unknown> = {
     host: c.get('host'),
@@ -20,6 +21,10 @@ export function readSettings(onInvalid: (message: string) => void): Settings {
     cliEnv: c.get('env'),
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
+    apiKeys,
+    allowedHosts: c.get('allowedHosts'),
+    corsOrigins: c.get('corsOrigins'),
+    maxBodyMb: c.get('maxBodyMb'),
     poolSize: c.get('pool.size'),
     poolMaxIdle: c.get('pool.maxIdle'),
     poolIdleSeconds: c.get('pool.idleSeconds'),

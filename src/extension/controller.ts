@@ -3,11 +3,12 @@
  * the status bar and the log channel, registers every command once, and restarts the
  * server when host or port change.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CliStatus } from '../cli/cli-manager';
 import { needsRestart, type Settings } from '../config/settings';
-import { ApiServer } from '../server/api-server';
+import { ApiServer, isLoopback } from '../server/api-server';
 import { readSettings, SECTION } from './config';
 import { showConnectPanel } from './connect-panel';
 import { channelLogger } from './log';
@@ -23,6 +24,8 @@ export class Controller implements vscode.Disposable {
   private readonly statusBar = new StatusBar();
   private readonly server: ApiServer;
   private settings: Settings;
+  private apiKeys: string[] = [];
+  private warnedExposed = false;
   private cliStatus: CliStatus | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -46,6 +49,9 @@ export class Controller implements vscode.Disposable {
 
   /** Starts the server unless `cli2api.autoStart` is off. */
   async activate(): Promise<void> {
+    this.apiKeys = await readApiKeys(this.context.secrets);
+    this.settings = readSettings((m) => this.warnInvalid(m), this.apiKeys);
+    this.disposables.push(this.context.secrets.onDidChange((e) => e.key === SECRET_KEY && void this.reloadKeys()));
     if (vscode.workspace.getConfiguration(SECTION).get<boolean>('autoStart', true)) await this.start();
   }
 
@@ -58,6 +64,9 @@ export class Controller implements vscode.Disposable {
     register('cli2api.copyBaseUrl', () => this.copyBaseUrl());
     register('cli2api.connectClient', () => this.connectClient());
     register(MENU_COMMAND, () => this.showMenu());
+    register('cli2api.setApiKey', () => this.setApiKey());
+    register('cli2api.generateApiKey', () => this.generateApiKey());
+    register('cli2api.clearApiKeys', () => this.clearApiKeys());
   }
 
   async start(): Promise<void> {
@@ -68,6 +77,7 @@ export class Controller implements vscode.Disposable {
     try {
       await this.server.start();
       void this.refreshCliStatus();
+      this.warnIfExposed();
     } catch (e) {
       this.reportStartFailure(e instanceof Error ? e.message : String(e));
     }
@@ -133,9 +143,49 @@ export class Controller implements vscode.Disposable {
     });
   }
 
+  private warnIfExposed(): void {
+    if (this.warnedExposed || isLoopback(this.settings.host)) return;
+    this.warnedExposed = true;
+    const keys = this.apiKeys.length > 0 ? '' : ' No API key is set: anyone who can connect can use your Claude subscription.';
+    void vscode.window.showWarningMessage(`CLI2API listens on ${this.settings.host}, which other machines may reach.${keys}`, 'Generate API Key', 'Open Settings').then((c) => {
+      if (c === 'Generate API Key') void this.generateApiKey();
+      if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.host`);
+    });
+  }
+
+  private async setApiKey(): Promise<void> {
+    const key = await vscode.window.showInputBox({
+      title: 'CLI2API: Set API Key',
+      prompt: 'Clients must then send it as "Authorization: Bearer <key>". Stored in VS Code\'s secret storage, never in settings.json.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim().length >= 8 ? undefined : 'At least 8 characters'),
+    });
+    if (!key) return;
+    await writeApiKeys(this.context.secrets, [...new Set([...this.apiKeys, key.trim()])]);
+    void vscode.window.showInformationMessage('CLI2API: API key saved; /v1 requests now need it.');
+  }
+
+  private async generateApiKey(): Promise<void> {
+    const key = `c2a-${randomBytes(24).toString('base64url')}`;
+    await writeApiKeys(this.context.secrets, [...this.apiKeys, key]);
+    await vscode.env.clipboard.writeText(key);
+    void vscode.window.showInformationMessage('CLI2API: a new API key was generated, stored in secret storage and copied to the clipboard.');
+  }
+
+  private async clearApiKeys(): Promise<void> {
+    await this.context.secrets.delete(SECRET_KEY);
+    void vscode.window.showInformationMessage('CLI2API: API keys removed; any key is accepted again.');
+  }
+
+  private async reloadKeys(): Promise<void> {
+    this.apiKeys = await readApiKeys(this.context.secrets);
+    this.onSettingsChanged();
+  }
+
   private onSettingsChanged(): void {
     const before = this.settings;
-    this.settings = readSettings((m) => this.warnInvalid(m));
+    this.settings = readSettings((m) => this.warnInvalid(m), this.apiKeys);
     void this.refreshCliStatus();
     const state = this.server.state.kind;
     if (needsRestart(before, this.settings) && (state === 'running' || state === 'failed')) {
@@ -170,4 +220,20 @@ function bundledClaudeBinary(): string[] {
   const ext = vscode.extensions.getExtension('anthropic.claude-code');
   if (!ext) return [];
   return [path.join(ext.extensionPath, 'resources', 'native-binary', process.platform === 'win32' ? 'claude.exe' : 'claude')];
+}
+
+const SECRET_KEY = 'cli2api.apiKeys';
+
+async function readApiKeys(secrets: vscode.SecretStorage): Promise<string[]> {
+  try {
+    const raw = await secrets.get(SECRET_KEY);
+    const keys: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeApiKeys(secrets: vscode.SecretStorage, keys: string[]): Thenable<void> {
+  return secrets.store(SECRET_KEY, JSON.stringify(keys));
 }

@@ -1,10 +1,11 @@
-/** The Koa application: request log → errors → body parser → routes. */
+/** The Koa application: request log → errors → security (host, CORS, keys) → body parser → routes. */
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { AppDeps } from './context';
 import { errorMiddleware } from './errors';
 import { requestLog } from './request-log';
+import { securityMiddleware } from './security';
 import { registerChatRoutes } from './routes/chat';
 import { registerMetaRoutes } from './routes/meta';
 import { registerResponsesRoutes } from './routes/responses';
@@ -18,7 +19,14 @@ export function createApp(deps: AppDeps): Koa {
   registerResponsesRoutes(router, deps);
   app.use(requestLog(deps.logger, deps.stats));
   app.use(errorMiddleware(deps.logger));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '20mb', strict: true }));
+  app.use(securityMiddleware(deps.settings));
+  const parseBody = (limitMb: number) => bodyParser({ enableTypes: ['json'], jsonLimit: `${limitMb}mb`, strict: true });
+  let parser = { limitMb: deps.settings().maxBodyMb, middleware: parseBody(deps.settings().maxBodyMb) };
+  app.use((ctx, next) => {
+    const limitMb = deps.settings().maxBodyMb;
+    if (limitMb !== parser.limitMb) parser = { limitMb, middleware: parseBody(limitMb) };
+    return parser.middleware(ctx, next);
+  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

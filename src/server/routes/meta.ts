@@ -13,7 +13,8 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
     ctx.body = {
       status: cli.ok ? 'ok' : 'degraded',
       version: VERSION,
-      cli: cli.ok ? { ok: true, path: cli.path, version: cli.version } : { ok: false, error: cli.error },
+      // With API keys the server is meant to be shared: /health stays open but names no local paths.
+      cli: cli.ok ? { ok: true, version: cli.version, ...(deps.settings().apiKeys.length === 0 ? { path: cli.path } : {}) } : { ok: false, error: cli.error },
       processes: { alive: deps.cli.liveProcesses, running: deps.cli.queue.active, queued: deps.cli.queue.queued, ...deps.cli.pooled },
     };
   });

@@ -4,6 +4,12 @@
  */
 export interface ArgsOptions {
   model: string;
+  /** Agent mode: Claude Code tools the CLI may use (allowed without asking). Empty: none. */
+  agentTools?: string[];
+  /** `--effort`; unset: the CLI's default. */
+  effort?: string;
+  /** `--json-schema`: the CLI offers the model a StructuredOutput tool with it and validates the call. */
+  jsonSchema?: Record<string, unknown>;
   /** Session id of a transcript written for this run (history before the new turn). */
   resumeSessionId?: string;
 }
@@ -17,24 +23,33 @@ export function buildArgs(opts: ArgsOptions): string[] {
     '--include-partial-messages',
     // Pure model: none of Claude Code's built-in tools, no MCP servers from the user's config,
     // and no transcript files left behind.
-    '--tools', '',
+    '--tools', (opts.agentTools ?? []).join(','),
     '--strict-mcp-config',
     '--no-session-persistence',
     // The client's function tools arrive as tools of CLI2API's own MCP server `c` (see tools.ts).
-    '--allowedTools', 'mcp__c',
+    '--allowedTools', ['mcp__c', ...(opts.agentTools ?? [])].join(','),
     '--model', opts.model,
   ];
+  if (opts.effort) args.push('--effort', opts.effort);
+  // The one client-given text on the command line: the CLI has no other way to take it. Schemas are small.
+  if (opts.jsonSchema) args.push('--json-schema', JSON.stringify(opts.jsonSchema));
   if (opts.resumeSessionId) args.push('--resume', opts.resumeSessionId);
   return args;
 }
 
-/** The CLI child's environment: the server's own plus the user's extras, minus CLI2API's secrets. */
-export function buildEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The CLI child's environment: the server's own plus the user's extras, minus CLI2API's
+ * secrets. `maxOutputTokens` is a request's output limit: the CLI has no flag for it, only
+ * this variable, which it sends as the API's `max_tokens` (and lowers its thinking budget
+ * under it), so the model itself stops at the limit with `stop_reason: "max_tokens"`.
+ */
+export function buildEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, maxOutputTokens?: number): NodeJS.ProcessEnv {
   // With tool search on, the CLI may send the first request before the tools are listed.
   const env: NodeJS.ProcessEnv = { ENABLE_TOOL_SEARCH: 'false' };
   for (const [key, value] of Object.entries({ ...base, ...extra })) {
     if (key.startsWith('CLI2API_') || value === undefined) continue;
     env[key] = value;
   }
+  if (maxOutputTokens !== undefined) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(maxOutputTokens);
   return env;
 }

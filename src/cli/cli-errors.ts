@@ -21,6 +21,7 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
     return errors.modelNotFound(model, text);
   }
   if (/third-party apps|extra usage/i.test(text)) return errors.usageRefused(text);
+  if (/valid structured output/i.test(text)) return structuredOutputFailed(text);
   if (status === 401 || status === 403 || /not logged in|please run \/login|invalid api key|oauth token/i.test(text)) {
     return errors.authentication(`${text} — run \`claude\` in a terminal and use /login (or set ANTHROPIC_API_KEY for the CLI).`);
   }
@@ -34,6 +35,11 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
     return errors.upstream(text);
   }
   return errors.upstream(text);
+}
+
+/** The model did not comply with response_format (with --json-schema the CLI asks it again a few times first). */
+export function structuredOutputFailed(detail: string): ApiError {
+  return new ApiError(422, 'invalid_request_error', `The model did not produce JSON matching response_format: ${detail}`, 'structured_output_failed', 'response_format');
 }
 
 export function errorFromCrash(code: number | null, signal: string | null, stderr: string): ApiError {

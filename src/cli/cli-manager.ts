@@ -77,10 +77,11 @@ export class CliManager {
     } catch {
       return; // reported by /health and the status bar
     }
-    const env = this.env();
-    const spawnKey = this.spawnKey(binary, s.defaultModel, env);
+    const flags = spawnFlags({ model: s.defaultModel }, s);
+    const env = this.env(flags);
+    const spawnKey = this.spawnKey(binary, flags, env);
     while (!this.closed && this.pool.freshFor(spawnKey) < s.poolSize) {
-      const child = this.spawn(binary, buildArgs({ model: s.defaultModel }), env);
+      const child = this.spawn(binary, buildArgs({ ...flags, agentTools: s.agentTools }), env);
       this.pool.addFresh({ child, bridge: new ToolBridge(child), tools: new ToolSet({}), spawnKey });
     }
   }
@@ -116,8 +117,10 @@ export class CliManager {
    * the signal's reason. A process whose tool calls await their results is kept, and a
    * follow-up request that brings them continues it.
    */
-  async *run(req: ModelRequest, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
+  async *run(request: ModelRequest, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
     if (this.closed) throw errors.overloaded('CLI2API is shutting down');
+    // The default effort is resolved here, once: it is part of what a process was started with.
+    const req: ModelRequest = { ...request, effort: request.effort ?? (this.opts.settings().defaultEffort || undefined) };
     const last = req.turns[req.turns.length - 1];
     if (!last || last.role !== 'user') throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
     const release = await this.queue.acquire(signal);
@@ -133,22 +136,24 @@ export class CliManager {
         const binary = await this.binary().catch((e: unknown) => {
           throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
         });
-        const env = this.env();
-        const spawnKey = this.spawnKey(binary, req.model, env);
+        const flags = spawnFlags(req, this.opts.settings());
+        const env = this.env(flags);
+        const spawnKey = this.spawnKey(binary, flags, env);
         if (req.turns.length === 1) session = this.takeWarm(spawnKey);
         if (session) this.initialize(session, systemPrompt, tools);
         else {
           // Cold: a turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
           const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
-          if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.workDir, history, endsWithToolResults);
-          const child = this.spawn(binary, buildArgs({ model: req.model, resumeSessionId: transcript?.sessionId }), env);
+          if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.cwd(), history, endsWithToolResults);
+          const child = this.spawn(binary, buildArgs({ ...flags, agentTools: this.opts.settings().agentTools, resumeSessionId: transcript?.sessionId }), env);
           session = { child, bridge: new ToolBridge(child), tools, spawnKey };
           this.initialize(session, systemPrompt, tools);
         }
         session.child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults && transcript ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
       }
-      const state = new SegmentState(session.tools);
+      const state = new SegmentState(session.tools, req.stop, req.jsonSchema !== undefined);
       const end = yield* readSegment(session.child, state, req.model, signal, this.opts.settings().idleTimeoutSeconds * 1000);
+      if (end.kind === 'cut') return end.result; // still answering (or about to retry): killed below
       const conversation = conversationFingerprint(req, [...req.turns, state.assistant]);
       if (end.kind === 'tool_calls') {
         await session.bridge.waitForCalls(end.toolUseIds, signal);
@@ -254,19 +259,25 @@ export class CliManager {
   }
 
   private spawn(binary: ClaudeBinary, args: string[], env: NodeJS.ProcessEnv): ClaudeProcess {
-    const child = new ClaudeProcess({ binary: binary.path, args, cwd: this.workDir, env }, this.opts.logger);
+    const child = new ClaudeProcess({ binary: binary.path, args, cwd: this.cwd(), env }, this.opts.logger);
     this.live.add(child);
     void child.exited.then(() => this.live.delete(child));
     this.opts.logger.debug(`spawned claude pid=${child.pid} ${args.join(' ')}`);
     return child;
   }
 
-  private spawnKey(binary: ClaudeBinary, model: string, env: NodeJS.ProcessEnv): string {
-    return hash({ binary: binary.path, model, env });
+  private spawnKey(binary: ClaudeBinary, flags: SpawnFlags, env: NodeJS.ProcessEnv): string {
+    return hash({ binary: binary.path, ...flags, env, agentTools: this.opts.settings().agentTools, cwd: this.cwd() });
   }
 
-  private env(): NodeJS.ProcessEnv {
-    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv);
+  /** The private empty directory, or the agent-mode working directory the user chose. */
+  private cwd(): string {
+    const s = this.opts.settings();
+    return s.agentTools.length > 0 && s.agentCwd ? s.agentCwd : this.workDir;
+  }
+
+  private env(flags: SpawnFlags = {}): NodeJS.ProcessEnv {
+    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, flags.maxOutputTokens);
   }
 
   /** Kills every child; resolves once all are gone. */
@@ -299,6 +310,17 @@ function prepareWorkDir(): string {
 
 function hash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+/**
+ * What a request fixes when its process starts (command line and environment): a process
+ * serves only requests with the same flags. The conversation fingerprint covers the same
+ * fields, so an idle or held process is continued only by a request with its flags.
+ */
+type SpawnFlags = Partial<Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>>;
+
+function spawnFlags(req: Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>, s: Settings): Required<Pick<SpawnFlags, 'model'>> & SpawnFlags {
+  return { model: req.model, effort: req.effort ?? (s.defaultEffort || undefined), maxOutputTokens: req.maxOutputTokens, jsonSchema: req.jsonSchema };
 }
 
 /** tool_choice "none" with no tool history: the model is offered no tools at all. */

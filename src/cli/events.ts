@@ -75,6 +75,8 @@ export const cliLineSchema = z.union([
     total_cost_usd: z.number().optional(),
     usage: usageSchema.optional(),
     errors: z.array(z.string()).optional(),
+    /** With --json-schema: the validated value; absent when the model never made a valid StructuredOutput call. */
+    structured_output: z.unknown().optional(),
   }),
   z.looseObject({
     type: z.literal('control_request'),

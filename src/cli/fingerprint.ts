@@ -6,9 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { ContentBlock, ModelRequest, Turn } from './types';
 
-export function conversationFingerprint(req: Pick<ModelRequest, 'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls'>, turns: Turn[]): string {
+export function conversationFingerprint(
+  req: Pick<ModelRequest, 'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>,
+  turns: Turn[],
+): string {
   const canonical = canonicalJson({
     model: req.model,
+    // Fixed when the process started: a process continues only a request with the same (unset ones drop out).
+    effort: req.effort,
+    maxOutputTokens: req.maxOutputTokens,
+    jsonSchema: req.jsonSchema,
     system: req.system,
     tools: req.tools ?? [],
     toolChoice: req.toolChoice ?? 'auto',

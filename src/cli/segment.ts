@@ -1,19 +1,27 @@
 /**
  * Reading one model segment from a CLI process: the lines up to the `result`, or up to the
  * end of a message that stopped for tool calls (the CLI then waits for CLI2API to answer
- * them). Tool names and argument shapes are mapped back to the client's on the way out,
- * and the assistant turn and token usage of the segment are accumulated.
+ * them), or up to where CLI2API cuts the answer itself: at a stop sequence, or at the first
+ * `max_tokens` stop (the CLI would otherwise retry it and then fail the run). Tool names
+ * and argument shapes are mapped back to the client's on the way out, and the assistant
+ * turn and token usage of the segment are accumulated.
  */
 import { errors } from '../openai/errors';
 import type { ClaudeProcess } from './claude-process';
-import { errorFromCrash, errorFromResult, cliNotFound } from './cli-errors';
+import { cliNotFound, errorFromCrash, errorFromResult, structuredOutputFailed } from './cli-errors';
 import type { CliLine, CliUsage, ResultLine, StreamEventLine } from './events';
+import { StopMatcher } from './stop-matcher';
 import type { ToolSet } from './tools';
 import type { ContentBlock, Turn } from './types';
 
 export type SegmentEnd =
   | { kind: 'result'; result: ResultLine }
-  | { kind: 'tool_calls'; result: ResultLine; toolUseIds: string[] };
+  | { kind: 'tool_calls'; result: ResultLine; toolUseIds: string[] }
+  /** Ended by CLI2API while the CLI was still busy with the answer: the process must go. */
+  | { kind: 'cut'; result: ResultLine };
+
+/** Why CLI2API ended an answer before the CLI did. */
+export type CutReason = 'stop_sequence' | 'max_tokens';
 
 export class SegmentState {
   readonly assistant: Turn = { role: 'assistant', content: [] };
@@ -25,14 +33,28 @@ export class SegmentState {
   };
   stopReason: string | null = null;
   private messageOutput = 0;
-  private blocks = new Map<number, { kind: 'text' | 'tool' | 'other'; id?: string; apiName?: string; json: string }>();
+  private blocks = new Map<number, { kind: 'text' | 'tool' | 'structured' | 'other'; id?: string; apiName?: string; json: string }>();
   readonly toolUseIds: string[] = [];
+  /** Set once the answer is over for the client, though the CLI may still be producing it. */
+  cut: CutReason | undefined;
+  private matcher: StopMatcher;
+  private textChars = 0;
+  /** Structured output: the model's prose, kept out of the answer (and quoted if it never complied). */
+  private prose = '';
 
-  constructor(private readonly tools: ToolSet) {}
+  constructor(
+    private readonly tools: ToolSet,
+    private readonly stop: readonly string[] = [],
+    /** `--json-schema` is on: the answer is the validated StructuredOutput value, not the model's text. */
+    private readonly structured = false,
+  ) {
+    this.matcher = new StopMatcher(stop);
+  }
 
   /** Maps one stream event to what the client should see (possibly nothing). */
   map(line: StreamEventLine): StreamEventLine[] {
     const e = line.event;
+    if (this.cut) return [];
     switch (e.type) {
       case 'message_start':
         this.blocks = new Map();
@@ -43,7 +65,14 @@ export class SegmentState {
         return [line];
       case 'content_block_start': {
         const b = e.content_block;
-        if (b.type === 'text') this.blocks.set(e.index, { kind: 'text', json: '' });
+        if (this.structured && (b.type === 'text' || b.name === STRUCTURED_TOOL)) {
+          this.blocks.set(e.index, { kind: 'structured', json: '' });
+          return [];
+        }
+        if (b.type === 'text') {
+          this.blocks.set(e.index, { kind: 'text', json: '' });
+          this.matcher = new StopMatcher(this.stop);
+        }
         else if (b.type === 'tool_use') {
           const apiName = b.name ?? '';
           this.blocks.set(e.index, { kind: 'tool', id: b.id, apiName, json: '' });
@@ -54,7 +83,11 @@ export class SegmentState {
       }
       case 'content_block_delta': {
         const block = this.blocks.get(e.index);
-        if (e.delta.type === 'text_delta' && e.delta.text) this.appendText(e.delta.text);
+        if (block?.kind === 'structured') {
+          this.prose += e.delta.text ?? '';
+          return [];
+        }
+        if (e.delta.type === 'text_delta' && e.delta.text) return this.text(line, e.index, e.delta.text);
         if (block?.kind === 'tool' && e.delta.type === 'input_json_delta') {
           block.json += e.delta.partial_json ?? '';
           // Wrapped arguments are unwrapped whole when the block ends.
@@ -64,6 +97,14 @@ export class SegmentState {
       }
       case 'content_block_stop': {
         const block = this.blocks.get(e.index);
+        if (block?.kind === 'structured') return [];
+        if (block?.kind === 'text') {
+          // What was held back for a stop sequence that never came.
+          const rest = this.matcher.flush();
+          if (!rest) return [line];
+          this.appendText(rest);
+          return [textLine(line, e.index, rest), line];
+        }
         if (block?.kind !== 'tool') return [line];
         const input = this.tools.argumentsOut(block.apiName ?? '', parseJson(block.json));
         this.assistant.content.push({ type: 'tool_use', id: block.id ?? '', name: this.tools.clientName(block.apiName ?? ''), input });
@@ -71,7 +112,15 @@ export class SegmentState {
         const delta: StreamEventLine = { ...line, event: { type: 'content_block_delta', index: e.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) } } };
         return [delta, line];
       }
+      case 'message_stop':
+        if (this.stopReason === 'max_tokens') this.cut = 'max_tokens';
+        return [line];
       case 'message_delta':
+        if (this.structured && e.delta.stop_reason === 'tool_use' && this.toolUseIds.length === 0) {
+          // Stopped only for the CLI's own StructuredOutput tool: for the client, the answer is just ending.
+          line = { ...line, event: { ...e, delta: { ...e.delta, stop_reason: 'end_turn' } } };
+          return this.map(line);
+        }
         if (e.delta.stop_reason) this.stopReason = e.delta.stop_reason;
         if (e.usage?.output_tokens !== undefined) {
           this.usage.output_tokens += e.usage.output_tokens - this.messageOutput;
@@ -83,6 +132,28 @@ export class SegmentState {
     }
   }
 
+  /** A text delta, passed through the stop sequences: possibly shortened, held back, or the end of the answer. */
+  private text(line: StreamEventLine, index: number, delta: string): StreamEventLine[] {
+    this.textChars += delta.length;
+    if (!this.matcher.active) {
+      this.appendText(delta);
+      return [line];
+    }
+    const step = this.matcher.push(delta);
+    const out = step.text ? [textLine(line, index, step.text)] : [];
+    if (step.text) this.appendText(step.text);
+    if (step.stopped === undefined) return out;
+    this.cut = 'stop_sequence';
+    this.stopReason = 'stop_sequence';
+    const event = (ev: StreamEventLine['event']): StreamEventLine => ({ ...line, event: ev });
+    out.push(
+      event({ type: 'content_block_stop', index }),
+      event({ type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: step.stopped }, usage: null }),
+      event({ type: 'message_stop' }),
+    );
+    return out;
+  }
+
   private appendText(text: string): void {
     const last = this.assistant.content[this.assistant.content.length - 1];
     if (last?.type === 'text') last.text += text;
@@ -92,6 +163,48 @@ export class SegmentState {
   syntheticResult(): ResultLine {
     return { type: 'result', subtype: 'tool_calls', is_error: false, stop_reason: 'tool_use', usage: { ...this.usage }, total_cost_usd: 0 } as ResultLine;
   }
+
+  /**
+   * With structured output, the result line becomes the answer: the value the CLI validated
+   * against the schema, as the text of one content block. No value means the model never
+   * made a valid StructuredOutput call (the CLI already asked it again): a clear 422.
+   */
+  structuredAnswer(result: ResultLine): CliLine[] {
+    if (!this.structured) return [result];
+    if (result.structured_output === undefined) {
+      const said = this.prose.trim() || result.result?.trim();
+      throw structuredOutputFailed(said ? `it answered: ${said.slice(0, 500)}` : 'it gave no answer');
+    }
+    const text = JSON.stringify(result.structured_output);
+    this.assistant.content = [{ type: 'text', text }];
+    const index = STRUCTURED_BLOCK_INDEX;
+    const event = (ev: StreamEventLine['event']): StreamEventLine => ({ type: 'stream_event', event: ev, parent_tool_use_id: null }) as StreamEventLine;
+    return [
+      event({ type: 'content_block_start', index, content_block: { type: 'text' } }),
+      event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }),
+      event({ type: 'content_block_stop', index }),
+      { ...result, stop_reason: 'end_turn' },
+    ];
+  }
+
+  /**
+   * The result of an answer CLI2API ended. Cut at a stop sequence, the model has not yet
+   * reported its output tokens: they are estimated from the text (~4 characters a token).
+   * The CLI's cost is never reported for a run it did not finish.
+   */
+  cutResult(): ResultLine {
+    const output_tokens = Math.max(this.usage.output_tokens, this.cut === 'stop_sequence' ? Math.ceil(this.textChars / 4) : 0);
+    return { type: 'result', subtype: 'success', is_error: false, stop_reason: this.cut ?? null, usage: { ...this.usage, output_tokens } } as ResultLine;
+  }
+}
+
+/** The tool the CLI adds for --json-schema. */
+const STRUCTURED_TOOL = 'StructuredOutput';
+/** A block index no model message uses, for the answer made from the structured value. */
+const STRUCTURED_BLOCK_INDEX = 10_000;
+
+function textLine(line: StreamEventLine, index: number, text: string): StreamEventLine {
+  return { ...line, event: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } } };
 }
 
 /** Yields the client-facing lines of one segment; returns how it ended. Failures throw ApiErrors. */
@@ -120,8 +233,10 @@ export async function* readSegment(child: ClaudeProcess, state: SegmentState, mo
     const line = event.line;
     if (line.type === 'result') {
       if (line.is_error) throw errorFromResult(line, model);
-      yield line;
-      return { kind: 'result', result: line };
+      const answer = state.structuredAnswer(line);
+      yield* answer;
+      const result = answer[answer.length - 1] as ResultLine;
+      return { kind: 'result', result };
     }
     if (line.type === 'control_response' && line.response.subtype === 'error') {
       throw errors.upstream(`Claude Code CLI refused a control request: ${line.response.error ?? 'unknown error'}`);
@@ -131,6 +246,11 @@ export async function* readSegment(child: ClaudeProcess, state: SegmentState, mo
       continue;
     }
     for (const mapped of state.map(line)) yield mapped;
+    if (state.cut) {
+      const result = state.cutResult();
+      yield result;
+      return { kind: 'cut', result };
+    }
     if (line.event.type === 'message_stop' && state.stopReason === 'tool_use' && state.toolUseIds.length > 0) {
       const result = state.syntheticResult();
       yield result;

@@ -36,4 +36,16 @@ export interface ModelRequest {
   toolChoice?: ToolChoice;
   /** false: the model is told to make at most one call per turn. */
   parallelToolCalls?: boolean;
+  /** The output ends before the first of these strings (matched by CLI2API; the CLI has no flag for it). */
+  stop?: string[];
+  /** Limit on the model's output tokens, thinking included (the CLI process's CLAUDE_CODE_MAX_OUTPUT_TOKENS). */
+  maxOutputTokens?: number;
+  /** `--effort`; unset: the `defaultEffort` setting, then the CLI's own default. */
+  effort?: Effort;
+  /** The answer must be a JSON value matching this schema (`--json-schema`); it becomes the text of the answer. */
+  jsonSchema?: Record<string, unknown>;
 }
+
+/** The CLI's `--effort` levels (2.1.197). */
+export const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+export type Effort = (typeof EFFORTS)[number];

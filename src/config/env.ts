@@ -33,12 +33,15 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_CLAUDE_CLI_PATH', 'claudePath', asString],
   ['CLI2API_CLAUDE_MODELS', 'models', asList],
   ['CLI2API_DEFAULT_MODEL', 'defaultModel', asString],
+  ['CLI2API_DEFAULT_EFFORT', 'defaultEffort', (raw) => raw.trim().toLowerCase()],
   ['CLI2API_DEFAULT_TIMEOUT', 'timeoutSeconds', asNumber],
   ['CLI2API_IDLE_TIMEOUT', 'idleTimeoutSeconds', asNumber],
   ['CLI2API_API_KEY', 'apiKeys', asList],
   ['CLI2API_ALLOWED_HOSTS', 'allowedHosts', asList],
   ['CLI2API_CORS_ORIGINS', 'corsOrigins', asList],
   ['CLI2API_MAX_BODY_MB', 'maxBodyMb', asNumber],
+  ['CLI2API_AGENT_TOOLS', 'agentTools', asList],
+  ['CLI2API_AGENT_CWD', 'agentCwd', asString],
   ['CLI2API_LOG_LEVEL', 'logLevel', (raw) => raw.trim().toLowerCase()],
   ['CLI2API_LOG_JSON', 'logJson', asBoolean],
   ['CLI2API_DEBUG', 'debug', asBoolean],
@@ -64,5 +67,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     }
     input[key] = parsed.data;
   }
-  return settingsSchema.parse(input);
+  const settings = settingsSchema.parse(input);
+  if (settings.agentTools.length > 0 && !settings.agentCwd) throw new ConfigError('CLI2API_AGENT_CWD', 'agent mode (CLI2API_AGENT_TOOLS) needs a working directory');
+  return settings;
 }

@@ -4,6 +4,7 @@
  * `parseSettings`, so defaults and limits live here only.
  */
 import { z } from 'zod';
+import { EFFORTS } from '../cli/types';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,6 +22,8 @@ export const settingsSchema = z.object({
   claudePath: z.string().trim().default(''),
   models: modelList.default(['sonnet', 'opus', 'haiku']),
   defaultModel: z.string().trim().min(1).default('sonnet'),
+  /** `--effort` for requests that name none (`reasoning_effort`, `reasoning.effort`); empty: the CLI's default. */
+  defaultEffort: z.enum(['', ...EFFORTS]).default(''),
   /** Whole-request limit, queue time included. */
   timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
   /** When not empty, every /v1 route needs `Authorization: Bearer <one of these>` (or `x-api-key`). */
@@ -31,6 +34,12 @@ export const settingsSchema = z.object({
   corsOrigins: z.array(z.string().trim().min(1)).default([]),
   /** Largest request body accepted, in MB (larger: 413). */
   maxBodyMb: z.number().positive().max(1024).default(20),
+  /**
+   * Agent mode: Claude Code's own tools the CLI may use (e.g. Read, Grep, Edit), running in
+   * `agentCwd`. Empty (the default): the CLI is a pure model with no tools of its own.
+   */
+  agentTools: z.array(z.string().trim().regex(/^[A-Za-z][\w()*:, -]*$/, 'a Claude Code tool name such as Read or Bash(git:*)')).default([]),
+  agentCwd: z.string().trim().default(''),
   /** Silence from a running CLI longer than this kills it (a hung connection, a stuck process). */
   idleTimeoutSeconds: z.number().positive().max(24 * 3600).default(180),
   logLevel: z.enum(LOG_LEVELS).default('info'),

@@ -1,4 +1,5 @@
 /** `cli2api.*` settings → the core's Settings (one typed read; invalid values fall back with a message). */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } from '../config/settings';
 
@@ -13,6 +14,7 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     claudePath: c.get('claudePath'),
     models: c.get('models'),
     defaultModel: c.get('defaultModel'),
+    defaultEffort: c.get('defaultEffort'),
     timeoutSeconds: c.get('timeout'),
     idleTimeoutSeconds: c.get('idleTimeout'),
     logLevel: c.get('logLevel'),
@@ -22,6 +24,7 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
     apiKeys,
+    ...agentMode(onInvalid),
     allowedHosts: c.get('allowedHosts'),
     corsOrigins: c.get('corsOrigins'),
     maxBodyMb: c.get('maxBodyMb'),
@@ -40,4 +43,32 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     else onInvalid(`Setting ${SECTION}.${key === 'timeoutSeconds' ? 'timeout' : key === 'cliEnv' ? 'env' : key} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`);
   }
   return settingsSchema.parse(out);
+}
+
+/**
+ * Agent mode gives the CLI Claude Code's own tools, in a folder of the workspace. Off unless
+ * enabled, refused in untrusted workspaces and outside the workspace folders.
+ */
+function agentMode(onInvalid: (message: string) => void): { agentTools: string[]; agentCwd: string } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const off = { agentTools: [], agentCwd: '' };
+  if (!c.get<boolean>('agentMode.enabled', false)) return off;
+  if (!vscode.workspace.isTrusted) {
+    onInvalid('Agent mode is refused in an untrusted workspace; the CLI runs without tools.');
+    return off;
+  }
+  const tools = c.get<string[]>('agentMode.tools', []);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const configured = c.get<string>('agentMode.workingDirectory', '');
+  const root = folders[0]?.uri.fsPath;
+  const cwd = configured ? (path.isAbsolute(configured) ? configured : root ? path.join(root, configured) : '') : (root ?? '');
+  const inside = folders.some((f) => {
+    const rel = path.relative(f.uri.fsPath, cwd);
+    return cwd !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  if (tools.length === 0 || !inside) {
+    onInvalid('Agent mode needs cli2api.agentMode.tools and a working directory inside the workspace; the CLI runs without tools.');
+    return off;
+  }
+  return { agentTools: tools, agentCwd: cwd };
 }

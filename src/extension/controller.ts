@@ -37,7 +37,7 @@ export class Controller implements vscode.Disposable {
       extraCliCandidates: () => bundledClaudeBinary(),
     });
     this.disposables.push(this.channel, this.statusBar);
-    const render = () => this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses);
+    const render = () => this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses, this.settings.agentTools.length > 0);
     const offState = this.server.onDidChangeState(render);
     const offStats = this.server.stats.onDidChange(render);
     this.disposables.push({ dispose: offState }, { dispose: offStats });
@@ -196,7 +196,7 @@ export class Controller implements vscode.Disposable {
 
   private async refreshCliStatus(): Promise<void> {
     this.cliStatus = await this.server.cli.status();
-    this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses);
+    this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses, this.settings.agentTools.length > 0);
   }
 
   private warnInvalid(message: string): void {

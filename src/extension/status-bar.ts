@@ -15,7 +15,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  render(state: ServerState, stats: StatsSnapshot, cli: CliStatus | undefined, liveProcesses: number): void {
+  render(state: ServerState, stats: StatsSnapshot, cli: CliStatus | undefined, liveProcesses: number, agent = false): void {
     const item = this.item;
     item.backgroundColor = undefined;
     switch (state.kind) {
@@ -36,11 +36,16 @@ export class StatusBar implements vscode.Disposable {
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }
+    if (state.kind === 'running' && agent) {
+      item.text = `$(tools) CLI2API :${state.port} agent${stats.inFlight > 0 ? ` · ${stats.inFlight}` : ''}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    }
     if (state.kind === 'running' && cli && !cli.ok) {
       item.text = `$(warning) CLI2API :${state.port}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
     item.tooltip = tooltip(state, stats, cli, liveProcesses);
+    if (agent) (item.tooltip as vscode.MarkdownString).appendMarkdown('  \n**Agent mode is on**: the CLI may use Claude Code tools in the workspace.');
   }
 
   dispose(): void {

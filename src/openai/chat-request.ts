@@ -4,6 +4,7 @@ import type { ModelRequest, ToolChoice, ToolSpec } from '../cli/types';
 import { contentBlocks, contentText, textBlocks } from './content';
 import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
 import { errors } from './errors';
+import { effortFrom, jsonSchemaFrom, stopSequences } from './generation';
 import type { ChatMessage, ChatRequest } from './chat-schema';
 
 export interface ChatPlan {
@@ -24,7 +25,19 @@ export function planChat(body: ChatRequest, defaultModel: string): ChatPlan {
   }));
   const toolChoice = chatToolChoice(body.tool_choice, tools);
   return {
-    request: { model: body.model ?? defaultModel, system, turns, tools, toolChoice, parallelToolCalls: body.parallel_tool_calls ?? undefined },
+    request: {
+      model: body.model ?? defaultModel,
+      system,
+      turns,
+      tools,
+      toolChoice,
+      parallelToolCalls: body.parallel_tool_calls ?? undefined,
+      stop: stopSequences(body.stop),
+      // max_tokens is the deprecated name; a client that sends both means the newer one.
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+      effort: effortFrom(body.reasoning_effort, 'reasoning_effort'),
+      jsonSchema: jsonSchemaFrom(body.response_format, 'response_format'),
+    },
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
   };

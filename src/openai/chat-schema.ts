@@ -64,6 +64,7 @@ export const chatRequestSchema = z.looseObject({
     .nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   reasoning_effort: z.string().nullish(),
+  response_format: z.looseObject({ type: z.string(), json_schema: z.looseObject({ schema: z.unknown().optional() }).nullish() }).nullish(),
   user: z.string().nullish(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

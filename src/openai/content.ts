@@ -1,9 +1,14 @@
 /** OpenAI content (a string or parts) → Anthropic content blocks, shared by both OpenAI APIs. */
 import type { ContentBlock } from '../cli/types';
-import { errors } from './errors';
+import { ApiError, errors } from './errors';
 import type { ContentPart } from './chat-schema';
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+/**
+ * Per image, decoded. Anthropic's API takes 5 MB, but the CLI re-encodes larger images
+ * before sending them, so the limit here only stops what could never work.
+ */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
 export function textBlocks(text: string): ContentBlock[] {
   return text.length > 0 ? [{ type: 'text', text }] : [];
@@ -54,7 +59,13 @@ function imageBlock(url: string, param: string): ContentBlock {
   if (!IMAGE_TYPES.has(mediaType)) {
     throw errors.invalidRequest(`Image type ${mediaType} is not supported; use png, jpeg, gif or webp.`, param, 'unsupported_image_type');
   }
-  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: m[2]!.replace(/\s/g, '') } };
+  const data = m[2]!.replace(/\s/g, '');
+  const bytes = Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+  if (bytes > MAX_IMAGE_BYTES) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    throw new ApiError(413, 'invalid_request_error', `The image at ${param} is ${mb(bytes)}; images may be at most ${mb(MAX_IMAGE_BYTES)}.`, 'image_too_large', param);
+  }
+  return { type: 'image', source: { type: 'base64', media_type: mediaType, data } };
 }
 
 /** Plain text of OpenAI content, for places that take only text (tool results, system prompts). */

@@ -8,6 +8,7 @@ import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec, Turn } from '../
 import { contentBlocks, contentText } from './content';
 import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
 import { ApiError, errors } from './errors';
+import { effortFrom, jsonSchemaFrom, stopSequences } from './generation';
 import type { InputItem, ResponsesRequest, ResponsesTool } from './responses-schema';
 import type { OutputItem, ResponseEcho } from './responses-stream';
 
@@ -60,6 +61,10 @@ export function planResponses(body: ResponsesRequest, defaultModel: string, prev
       tools: tools.map(({ spec }) => spec),
       toolChoice,
       parallelToolCalls: body.parallel_tool_calls ?? undefined,
+      stop: stopSequences(body.stop),
+      maxOutputTokens: body.max_output_tokens ?? undefined,
+      effort: effortFrom(body.reasoning?.effort, 'reasoning.effort'),
+      jsonSchema: jsonSchemaFrom(body.text?.format as Parameters<typeof jsonSchemaFrom>[0], 'text.format'),
     },
     stream: body.stream === true,
     store: body.store !== false,

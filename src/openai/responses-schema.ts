@@ -67,14 +67,16 @@ export const responsesRequestSchema = z.looseObject({
   tools: z.array(toolSchema).nullish(),
   tool_choice: toolChoiceSchema.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
-  // Accepted and echoed on the response; the CLI has no knob for them.
   max_output_tokens: z.number().int().positive().nullish(),
+  /** Not an OpenAI Responses field, but clients that share code with Chat Completions send it. */
+  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  // Accepted and echoed on the response; the CLI has no knob for them.
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().nullish(),
   reasoning: z.looseObject({ effort: z.string().nullish(), summary: z.string().nullish() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   include: z.array(z.string()).nullish(),
-  text: z.looseObject({}).nullish(),
+  text: z.looseObject({ format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).nullish() }).nullish(),
   truncation: z.string().nullish(),
   user: z.string().nullish(),
   background: z.boolean().nullish(),

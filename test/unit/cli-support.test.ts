@@ -21,6 +21,13 @@ describe('CLI support', () => {
     assert.ok(!args.includes('--system-prompt'));
   });
 
+  it('gives the CLI its own tools only in agent mode, allowed by name', () => {
+    const args = buildArgs({ model: 'sonnet', agentTools: ['Read', 'Grep'] });
+    assert.equal(args[args.indexOf('--tools') + 1], 'Read,Grep');
+    assert.equal(args[args.indexOf('--allowedTools') + 1], 'mcp__c,Read,Grep');
+    assert.equal(buildArgs({ model: 'sonnet' })[buildArgs({ model: 'sonnet' }).indexOf('--allowedTools') + 1], 'mcp__c');
+  });
+
   it("gives the CLI the server's environment and the user's extras, never CLI2API's own variables", () => {
     const env = buildEnv({ PATH: '/bin', CLI2API_API_KEY: 'secret', HOME: '/h' }, { HTTPS_PROXY: 'http://p' });
     assert.deepEqual(env, { ENABLE_TOOL_SEARCH: 'false', PATH: '/bin', HOME: '/h', HTTPS_PROXY: 'http://p' });

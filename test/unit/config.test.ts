@@ -35,12 +35,15 @@ describe('settings from CLI2API_* variables', () => {
         claudePath: '/opt/claude',
         models: ['opus', 'claude-sonnet-4-5'],
         defaultModel: 'opus',
+        defaultEffort: '',
         timeoutSeconds: 12.5,
         idleTimeoutSeconds: 180,
         apiKeys: [],
         allowedHosts: [],
         corsOrigins: [],
         maxBodyMb: 20,
+        agentTools: [],
+        agentCwd: '',
         logLevel: 'debug',
         logJson: true,
         debug: true,
@@ -71,6 +74,11 @@ describe('settings from CLI2API_* variables', () => {
       );
     });
   }
+
+  it('refuses agent mode without a working directory', () => {
+    assert.throws(() => settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read' }), (e: unknown) => e instanceof ConfigError && e.variable === 'CLI2API_AGENT_CWD');
+    assert.deepEqual(settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read,Grep', CLI2API_AGENT_CWD: '/w' }).agentTools, ['Read', 'Grep']);
+  });
 
   it('restarts the listener only for host or port changes', () => {
     assert.equal(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, port: 9000 }), true);

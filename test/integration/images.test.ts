@@ -1,0 +1,52 @@
+/** Images through the real CLI: data: URIs reach the model as image blocks; oversized ones are refused with 413. */
+import assert from 'node:assert/strict';
+import { MAX_IMAGE_BYTES } from '../../src/openai/content';
+import { type Stack, startStack } from '../support/stack';
+
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+describe('images through the real CLI', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+
+  before(async () => {
+    // A body limit above the image limit, so the image check itself answers.
+    stack = await startStack({ maxBodyMb: 64 });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+  beforeEach(() => stack.fake.reset());
+  afterEach(async () => {
+    await stack.assertNoProcesses();
+  });
+
+  it('delivers an image_url data: URI to the model as a base64 image block', async () => {
+    await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] }],
+    });
+    const last = stack.fake.messageRequests[0]!.body.messages.at(-1)!;
+    const image = (last.content as Array<Record<string, unknown>>).find((b) => b.type === 'image');
+    assert.deepEqual(image?.source, { type: 'base64', media_type: 'image/png', data: PNG });
+  });
+
+  it('delivers an input_image of a Responses request the same way', async () => {
+    await stack.openai.responses.create({
+      model: 'sonnet',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image_url: `data:image/png;base64,${PNG}`, detail: 'auto' }] }],
+    });
+    const last = stack.fake.messageRequests[0]!.body.messages.at(-1)!;
+    assert.ok((last.content as Array<Record<string, unknown>>).some((b) => b.type === 'image'));
+  });
+
+  it('refuses an image over the size limit with 413 before starting the CLI', async () => {
+    const big = 'A'.repeat(Math.ceil((MAX_IMAGE_BYTES + 1024) / 3) * 4);
+    await assert.rejects(
+      stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${big}` } }] }] }),
+      (e: { status: number; code?: string }) => e.status === 413 && e.code === 'image_too_large',
+    );
+    assert.equal(stack.fake.messageRequests.length, 0);
+  });
+});

@@ -7,6 +7,7 @@ import { errorMiddleware } from './errors';
 import { requestLog } from './request-log';
 import { securityMiddleware } from './security';
 import { registerChatRoutes } from './routes/chat';
+import { registerMessagesRoutes } from './routes/messages';
 import { registerMetaRoutes } from './routes/meta';
 import { registerResponsesRoutes } from './routes/responses';
 
@@ -17,6 +18,7 @@ export function createApp(deps: AppDeps): Koa {
   registerMetaRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerResponsesRoutes(router, deps);
+  registerMessagesRoutes(router, deps);
   app.use(requestLog(deps.logger, deps.stats));
   app.use(errorMiddleware(deps.logger));
   app.use(securityMiddleware(deps.settings));

@@ -24,7 +24,7 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       name: 'CLI2API',
       version: VERSION,
       description: 'OpenAI-compatible API over the Claude Code CLI',
-      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions', 'POST /v1/responses', 'GET /v1/responses/{id}', 'DELETE /v1/responses/{id}'],
+      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions', 'POST /v1/responses', 'GET /v1/responses/{id}', 'DELETE /v1/responses/{id}', 'POST /v1/messages', 'POST /v1/messages/count_tokens'],
     };
   });
 

@@ -1,0 +1,150 @@
+/**
+ * Anthropic's Messages API end to end: the `@anthropic-ai/sdk` client → CLI2API → the real
+ * Claude Code CLI → the fake Anthropic API. Every test also proves that no CLI process outlives it.
+ */
+import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
+import { lastToolResults, lastUserText, offeredToolName, resultText, systemText } from '../support/fake-anthropic';
+import { type Stack, startStack } from '../support/stack';
+
+const weatherTool: Anthropic.Tool = {
+  name: 'get_weather',
+  description: 'Current weather for a city',
+  input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+describe('anthropic messages through the real CLI', function () {
+  this.timeout(90_000);
+  let stack: Stack;
+  let client: Anthropic;
+
+  before(async () => {
+    stack = await startStack();
+    client = new Anthropic({ baseURL: stack.baseURL.replace(/\/v1$/, ''), apiKey: 'x', maxRetries: 0 });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+  beforeEach(() => stack.fake.reset());
+  afterEach(async () => {
+    await stack.assertNoProcesses();
+  });
+
+  it('answers messages.create with a message object and usage from the CLI result', async () => {
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'Paris.' }],
+      usage: { input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
+    });
+    const message = await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      system: [{ type: 'text', text: 'You are terse.' }],
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+    });
+    assert.match(message.id, /^msg_/);
+    assert.equal(message.type, 'message');
+    assert.equal(message.role, 'assistant');
+    assert.equal(message.model, 'sonnet');
+    assert.deepEqual(message.content, [{ type: 'text', text: 'Paris.' }]);
+    assert.equal(message.stop_reason, 'end_turn');
+    assert.equal(message.stop_sequence, null);
+    assert.deepEqual(message.usage, { input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 });
+    const sent = stack.fake.messageRequests[0]!.body;
+    assert.match(systemText(sent), /You are terse\./);
+    assert.equal(lastUserText(sent), 'Capital of France?');
+  });
+
+  it('streams events in the order the SDK expects, and finalMessage() folds them', async () => {
+    stack.fake.reply({ kind: 'message', blocks: [{ type: 'thinking', thinking: 'Counting.' }, { type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }] });
+    const stream = client.messages.stream({ model: 'haiku', max_tokens: 256, messages: [{ role: 'user', content: 'count' }] });
+    const events: Anthropic.MessageStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const final = await stream.finalMessage();
+    const order = events.map((e) => (e.type === 'content_block_delta' ? `${e.index}:${e.delta.type}` : e.type === 'content_block_start' ? `start:${e.content_block.type}` : e.type));
+    const thinkingDeltas = order.filter((o) => o === '0:thinking_delta' || o === '0:signature_delta');
+    assert.deepEqual(order, [
+      'message_start',
+      'start:thinking',
+      ...thinkingDeltas,
+      'content_block_stop',
+      'start:text',
+      '1:text_delta',
+      '1:text_delta',
+      '1:text_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    assert.ok(thinkingDeltas.includes('0:thinking_delta'));
+    const start = events[0] as Anthropic.RawMessageStartEvent;
+    assert.equal(start.message.model, 'haiku');
+    assert.equal(start.message.id, final.id);
+    assert.equal(final.content.length, 2);
+    assert.equal(final.content[0]!.type, 'thinking');
+    assert.equal(final.content[0]!.type === 'thinking' && final.content[0]!.thinking, 'Counting.');
+    assert.deepEqual(final.content[1], { type: 'text', text: 'one two three' });
+    assert.equal(final.stop_reason, 'end_turn');
+    assert.equal(final.usage.output_tokens, 5);
+  });
+
+  it('round-trips a tool call: tool_use with the client tool name, then the tool_result reaches the model', async () => {
+    stack.fake.handle((req) => {
+      const results = lastToolResults(req.body);
+      if (results.length > 0) return { kind: 'message', blocks: [{ type: 'text', text: `got ${resultText(results[0]!.content)}` }] };
+      return { kind: 'message', blocks: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Paris' } }] };
+    });
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
+    const first = await client.messages.stream({ model: 'sonnet', max_tokens: 256, messages, tools: [weatherTool] }).finalMessage();
+    assert.equal(first.stop_reason, 'tool_use');
+    const call = first.content.find((b) => b.type === 'tool_use');
+    assert.ok(call && call.type === 'tool_use');
+    assert.equal(call.name, 'get_weather', "the client's tool name, not the CLI's MCP name");
+    assert.deepEqual(call.input, { city: 'Paris' });
+
+    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '18°C and sunny' }] });
+    const second = await client.messages.create({ model: 'sonnet', max_tokens: 256, messages, tools: [weatherTool] });
+    assert.deepEqual(second.content, [{ type: 'text', text: 'got 18°C and sunny' }]);
+    assert.equal(second.stop_reason, 'end_turn');
+    const followUp = stack.fake.messageRequests.at(-1)!.body;
+    assert.deepEqual(lastToolResults(followUp).map((r) => [r.tool_use_id, resultText(r.content)]), [[call.id, '18°C and sunny']]);
+    assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
+  });
+
+  it('estimates countTokens without running the model', async () => {
+    const res = await client.messages.countTokens({ model: 'sonnet', system: 'Be terse.', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: [weatherTool] });
+    assert.ok(res.input_tokens > 100 && res.input_tokens < 250, String(res.input_tokens));
+    assert.equal(stack.fake.messageRequests.length, 0);
+  });
+
+  it("maps a backend 429 to the SDK's RateLimitError, in Anthropic's error shape", async () => {
+    stack.fake.reply({ kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' });
+    await assert.rejects(
+      client.messages.create({ model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }),
+      (e: unknown) => e instanceof Anthropic.RateLimitError && e.status === 429 && (e.error as { type?: string; error?: { type?: string } }).error?.type === 'rate_limit_error',
+    );
+  });
+
+  it('refuses a request without max_tokens with an invalid_request_error', async () => {
+    const res = await fetch(`${stack.baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'x' },
+      body: JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    assert.equal(body.type, 'error');
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.match(body.error.message, /max_tokens/);
+  });
+
+  it('sends an error event when the stream fails after it started', async () => {
+    stack.fake.reply({ kind: 'truncate', text: 'partial answer' }, { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' });
+    const stream = client.messages.stream({ model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    await assert.rejects(async () => {
+      for await (const e of stream) if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
+    }, Anthropic.APIError);
+    assert.equal(text, 'partial answer');
+  });
+});

@@ -41,5 +41,8 @@ export function jsonSchemaFrom(format: { type?: unknown; schema?: unknown; json_
   if ((schema as { type?: unknown }).type !== 'object') {
     throw errors.invalidRequest("Claude can only answer with a JSON object: the schema's top level must be {\"type\": \"object\"}.", `${param}.schema`, 'unsupported_value');
   }
-  return schema as Record<string, unknown>;
+  // A `$schema` naming draft 2020-12 (zod 4's JSON Schema, sent by LangChain) makes CLI 2.1.197
+  // silently drop its StructuredOutput tool; the dialect adds nothing the model needs.
+  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+  return rest;
 }

@@ -197,6 +197,9 @@ describe('structured output (pure parts)', () => {
     const schema = { type: 'object', properties: { a: { type: 'number' } } };
     assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema } }, 'response_format'), schema);
     assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', schema }, 'text.format'), schema);
+    // zod 4's dialect line would make the CLI drop its StructuredOutput tool.
+    const dialect = { $schema: 'https://json-schema.org/draft/2020-12/schema', ...schema };
+    assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema: dialect } }, 'response_format'), schema);
     assert.deepEqual(jsonSchemaFrom({ type: 'json_object' }, 'response_format'), { type: 'object' });
     assert.equal(jsonSchemaFrom({ type: 'text' }, 'response_format'), undefined);
     assert.throws(() => jsonSchemaFrom({ type: 'json_schema', json_schema: { schema: { type: 'array' } } }, 'response_format'), (e: { status: number }) => e.status === 400);

@@ -40,6 +40,7 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_ALLOWED_HOSTS', 'allowedHosts', asList],
   ['CLI2API_CORS_ORIGINS', 'corsOrigins', asList],
   ['CLI2API_MAX_BODY_MB', 'maxBodyMb', asNumber],
+  ['CLI2API_ALLOW_REMOTE_IMAGES', 'allowRemoteImages', asBoolean],
   ['CLI2API_AGENT_TOOLS', 'agentTools', asList],
   ['CLI2API_AGENT_CWD', 'agentCwd', asString],
   ['CLI2API_LOG_LEVEL', 'logLevel', (raw) => raw.trim().toLowerCase()],

@@ -32,6 +32,8 @@ export const settingsSchema = z.object({
   allowedHosts: z.array(z.string().trim().toLowerCase().min(1)).default([]),
   /** Browser origins allowed to call the API (CORS); none by default. `*` allows any. */
   corsOrigins: z.array(z.string().trim().min(1)).default([]),
+  /** Fetch http(s) image URLs in requests (off: they are refused with a 400). */
+  allowRemoteImages: z.boolean().default(false),
   /** Largest request body accepted, in MB (larger: 413). */
   maxBodyMb: z.number().positive().max(1024).default(20),
   /**

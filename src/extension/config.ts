@@ -28,6 +28,7 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     allowedHosts: c.get('allowedHosts'),
     corsOrigins: c.get('corsOrigins'),
     maxBodyMb: c.get('maxBodyMb'),
+    allowRemoteImages: c.get('allowRemoteImages'),
     poolSize: c.get('pool.size'),
     poolMaxIdle: c.get('pool.maxIdle'),
     poolIdleSeconds: c.get('pool.idleSeconds'),

@@ -50,7 +50,7 @@ function imageBlock(url: string, param: string): ContentBlock {
   const m = /^data:([\w/+.-]+);base64,(.*)$/s.exec(url);
   if (!m) {
     throw errors.invalidRequest(
-      'Only images given inline as data: URIs (base64 png, jpeg, gif or webp) are supported; remote image URLs are not fetched.',
+      'Only images given inline as data: URIs (base64 png, jpeg, gif or webp) are supported; remote image URLs are fetched only when the allowRemoteImages setting is on.',
       param,
       'unsupported_image_url',
     );

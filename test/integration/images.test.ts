@@ -50,3 +50,56 @@ describe('images through the real CLI', function () {
     assert.equal(stack.fake.messageRequests.length, 0);
   });
 });
+
+describe('remote images', function () {
+  this.timeout(60_000);
+  let imageServer: import('node:http').Server;
+  let imageUrl: string;
+
+  before(async () => {
+    const http = await import('node:http');
+    imageServer = http.createServer((req, res) => {
+      if (req.url === '/pixel.png') res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from(PNG, 'base64'));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => imageServer.listen(0, '127.0.0.1', r));
+    imageUrl = `http://127.0.0.1:${(imageServer.address() as import('node:net').AddressInfo).port}/pixel.png`;
+  });
+  after(() => imageServer.close());
+
+  it('are refused with a 400 unless allowRemoteImages is on', async () => {
+    const off = await startStack();
+    try {
+      await assert.rejects(
+        off.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl } }] }] }),
+        (e: unknown) => (e as { status?: number }).status === 400 && /allowRemoteImages/.test(String((e as Error).message)),
+      );
+      assert.equal(off.fake.messageRequests.length, 0);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('are fetched and reach the model as image blocks when allowed (chat and responses)', async () => {
+    const on = await startStack({ allowRemoteImages: true });
+    try {
+      await on.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl } }, { type: 'text', text: 'what?' }] }] });
+      await on.openai.responses.create({ model: 'sonnet', input: [{ role: 'user', content: [{ type: 'input_image', image_url: imageUrl, detail: 'auto' }, { type: 'input_text', text: 'and this?' }] }] });
+      for (const req of on.fake.messageRequests) {
+        const content = req.body.messages.at(-1)!.content as Array<Record<string, unknown>>;
+        assert.deepEqual(
+          content.find((b) => b.type === 'image'),
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+        );
+      }
+      assert.equal(on.fake.messageRequests.length, 2);
+      await assert.rejects(
+        on.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl.replace('pixel', 'missing') } }] }] }),
+        (e: unknown) => (e as { status?: number }).status === 400 && /HTTP 404/.test(String((e as Error).message)),
+      );
+      await on.assertNoProcesses();
+    } finally {
+      await on.stop();
+    }
+  });
+});

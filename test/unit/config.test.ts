@@ -41,6 +41,7 @@ describe('settings from CLI2API_* variables', () => {
         apiKeys: [],
         allowedHosts: [],
         corsOrigins: [],
+        allowRemoteImages: false,
         maxBodyMb: 20,
         agentTools: [],
         agentCwd: '',

@@ -7,6 +7,7 @@ import { collectCompletion } from '../../openai/chat-completion';
 import { planChat } from '../../openai/chat-request';
 import { chatRequestSchema } from '../../openai/chat-schema';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../openai/chat-stream';
+import { inlineRemoteImages } from '../../openai/remote-images';
 import { validate } from '../../openai/validate';
 import { type AppDeps, noteRun, type RequestState } from '../context';
 import { toApiError } from '../errors';
@@ -19,6 +20,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
 async function chatCompletions(ctx: Context, deps: AppDeps): Promise<void> {
   const settings = deps.settings();
+  if (settings.allowRemoteImages) await inlineRemoteImages(ctx.request.body);
   const plan = planChat(validate(chatRequestSchema, ctx.request.body), settings.defaultModel);
   const state = ctx.state as RequestState;
   state.model = plan.request.model;

@@ -15,6 +15,7 @@ import { ApiError, errors } from '../../openai/errors';
 import { planResponses, previousNotFound } from '../../openai/responses-request';
 import { responsesRequestSchema } from '../../openai/responses-schema';
 import { collectResponse, failStream, isTerminal, newResponsesStreamState, type ResponseEvent, responsesUsage, translateLine } from '../../openai/responses-stream';
+import { inlineRemoteImages } from '../../openai/remote-images';
 import { validate } from '../../openai/validate';
 import { type AppDeps, noteRun, type RequestState } from '../context';
 import { toApiError } from '../errors';
@@ -48,6 +49,7 @@ function found(store: ResponseStore, id: string) {
 
 async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore): Promise<void> {
   const settings = deps.settings();
+  if (settings.allowRemoteImages) await inlineRemoteImages(ctx.request.body);
   const body = validate(responsesRequestSchema, ctx.request.body);
   const previousId = body.previous_response_id;
   const previous = previousId ? store.get(previousId) : undefined;

@@ -9,13 +9,11 @@ import type { Context } from 'koa';
 import { estimateInputTokens, planMessages } from '../../anthropic/messages-request';
 import { countTokensSchema, messagesRequestSchema } from '../../anthropic/messages-schema';
 import { type AnthropicEvent, foldMessage, messagesUsage, newMessagesStreamState, translateLine } from '../../anthropic/messages-stream';
-import type { ResultLine } from '../../cli/events';
 import type { ApiError } from '../../openai/errors';
 import { validate } from '../../openai/validate';
-import { type AppDeps, noteRun, type RequestState } from '../context';
+import type { AppDeps, RequestState } from '../context';
 import { toApiError } from '../errors';
-import { ClientGoneError, requestSignal } from '../request-signal';
-import { SseStream } from '../sse';
+import { serveModelRun } from '../model-run';
 
 export function registerMessagesRoutes(router: Router, deps: AppDeps): void {
   router.post('/v1/messages', (ctx) => withAnthropicErrors(ctx, deps, () => messages(ctx, deps)));
@@ -32,47 +30,17 @@ async function messages(ctx: Context, deps: AppDeps): Promise<void> {
   const state = ctx.state as RequestState;
   state.model = plan.request.model;
   const stream = newMessagesStreamState({ id: `msg_${randomUUID().replace(/-/g, '')}`, model: plan.request.model });
-  const { signal, dispose } = requestSignal(ctx, settings.timeoutSeconds * 1000);
-  const run = deps.cli.run(plan.request, signal);
-  const noteResult = (line: ResultLine) => {
-    const u = messagesUsage(line.usage);
-    noteRun(ctx, { promptTokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, completionTokens: u.output_tokens, costUsd: line.total_cost_usd });
-  };
-  try {
-    if (!plan.stream) {
-      const events: AnthropicEvent[] = [];
-      for await (const line of run) {
-        events.push(...translateLine(stream, line));
-        if (line.type === 'result') {
-          noteResult(line);
-          ctx.body = foldMessage(events);
-        }
-      }
-      return;
-    }
-    const sse = new SseStream(ctx);
-    try {
-      for await (const line of run) {
-        if (line.type === 'result') noteResult(line);
-        for (const event of translateLine(stream, line)) await sse.send(event, event.type);
-      }
-      sse.end();
-    } catch (err) {
-      if (!sse.started) throw err;
-      if (err instanceof ClientGoneError) {
-        state.streamError = 'client disconnected';
-        return;
-      }
-      // Headers are gone: Anthropic's clients read a mid-stream failure as an `error` event.
-      const apiError = toApiError(err, deps.logger);
-      state.streamError = apiError.message;
-      await sse.send(anthropicErrorBody(apiError), 'error');
-      sse.end();
-    }
-  } finally {
-    dispose();
-    await run.return(undefined as never);
-  }
+  await serveModelRun<AnthropicEvent>(ctx, deps, plan.request, plan.stream, {
+    translate: (line) => translateLine(stream, line),
+    tokens: (result) => {
+      const u = messagesUsage(result.usage);
+      return { promptTokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, completionTokens: u.output_tokens };
+    },
+    fold: (events) => foldMessage(events),
+    send: (sse, event) => sse.send(event, event.type),
+    // Headers are gone: Anthropic's clients read a mid-stream failure as an `error` event.
+    fail: (sse, error) => sse.send(anthropicErrorBody(error), 'error'),
+  });
 }
 
 async function withAnthropicErrors(ctx: Context, deps: AppDeps, handle: () => Promise<void>): Promise<void> {

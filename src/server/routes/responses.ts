@@ -18,8 +18,7 @@ import { collectResponse, failStream, isTerminal, newResponsesStreamState, type 
 import { inlineRemoteImages } from '../../openai/remote-images';
 import { validate } from '../../openai/validate';
 import { type AppDeps, noteRun, type RequestState } from '../context';
-import { toApiError } from '../errors';
-import { ClientGoneError, requestSignal } from '../request-signal';
+import { streamFailure, withModelRun } from '../model-run';
 import { ResponseStore } from '../response-store';
 import { SseStream } from '../sse';
 
@@ -62,13 +61,11 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
     const terminal = events.find(isTerminal);
     if (terminal && plan.store) store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
   };
-  const { signal, dispose } = requestSignal(ctx, settings.timeoutSeconds * 1000);
-  const run = deps.cli.run(plan.request, signal);
   const noteResult = (line: ResultLine) => {
     const usage = responsesUsage(line.usage);
     noteRun(ctx, { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, costUsd: line.total_cost_usd });
   };
-  try {
+  await withModelRun(ctx, deps, plan.request, async (run) => {
     if (!plan.stream) {
       const events: ResponseEvent[] = [];
       try {
@@ -96,20 +93,15 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
       }
       sse.end();
     } catch (err) {
-      if (!sse.started) throw err;
-      if (err instanceof ClientGoneError) {
-        state.streamError = 'client disconnected';
-        return;
+      const apiError = streamFailure(ctx, sse, err, deps);
+      if (apiError) {
+        const events = failStream(stream, apiError);
+        // An answer cut at the output limit ends `incomplete`: not an error for the log.
+        if (events.find(isTerminal)?.type !== 'response.failed') state.streamError = undefined;
+        keep(events);
+        for (const event of events) await sse.send(event, event.type);
       }
-      const apiError = toApiError(err, deps.logger);
-      const events = failStream(stream, apiError);
-      if (events.find(isTerminal)?.type === 'response.failed') state.streamError = apiError.message;
-      keep(events);
-      for (const event of events) await sse.send(event, event.type);
       sse.end();
     }
-  } finally {
-    dispose();
-    await run.return(undefined as never);
-  }
+  });
 }

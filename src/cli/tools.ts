@@ -4,7 +4,7 @@
  * Pure: names made safe and reversible, schemas adapted to what the CLI accepts, and the
  * instructions that stand in for tool_choice / parallel_tool_calls (the CLI has no flag).
  */
-import type { ContentBlock, ModelRequest, ToolSpec, Turn } from './types';
+import type { ContentBlock, ModelRequest, Turn } from './types';
 
 export const MCP_SERVER = 'c';
 export const API_PREFIX = `mcp__${MCP_SERVER}__`;
@@ -139,4 +139,3 @@ export function toolResultText(content: string | ContentBlock[]): string {
   return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
 }
 
-export type { ToolSpec };

@@ -18,9 +18,4 @@ export class AsyncQueue<T> {
     if (item !== undefined) return Promise.resolve(item);
     return new Promise((resolve) => (this.waiter = resolve));
   }
-
-  /** Drops what is queued (a new consumer starts fresh). */
-  clear(): void {
-    this.items = [];
-  }
 }

@@ -33,4 +33,3 @@ export function createConsoleLogger(opts: { level: LogLevel; json: boolean; writ
   };
 }
 
-export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -1,8 +1,6 @@
 /** The pure CLI-lines → chat chunks translation, replayed on output recorded from the real CLI. */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { type CliLine, parseCliLine } from '../../src/cli/events';
+import type { CliLine } from '../../src/cli/events';
 import { collectCompletion } from '../../src/openai/chat-completion';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../src/openai/chat-stream';
 import { recorded } from '../support/recorded';

@@ -4,11 +4,9 @@
  * from the stream must be the response object CLI2API returns.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type OpenAI from 'openai';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
-import { type CliLine, parseCliLine } from '../../src/cli/events';
+import type { CliLine } from '../../src/cli/events';
 import { errorFromResult } from '../../src/cli/cli-errors';
 import { errors } from '../../src/openai/errors';
 import {

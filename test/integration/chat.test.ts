@@ -5,22 +5,11 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { lastUserText, systemText, textOf } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { type Stack, startStack, useStack } from '../support/stack';
 
 describe('chat completions through the real CLI', function () {
   this.timeout(60_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack();
 
   it('answers a non-streamed request with the model text and usage from the CLI result', async () => {
     stack.fake.reply({

@@ -8,7 +8,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { type FakeReply, lastToolResults, lastUserText, offeredToolName, type RecordedRequest, resultText } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 /** A model that answers through the CLI's StructuredOutput tool (offered for --json-schema), after some prose. */
 function structuredModel(input: unknown) {
@@ -21,22 +21,12 @@ function structuredModel(input: unknown) {
 
 describe('Vercel AI SDK (openai-compatible provider) against CLI2API', function () {
   this.timeout(90_000);
-  let stack: Stack;
+  const stack = useStack();
   let provider: ReturnType<typeof createOpenAICompatible>;
-
-  before(async () => {
+  before(() => {
     // The default-provider generateObject test checks the SDK's warning itself; keep the output quiet.
     (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
-    stack = await startStack();
     provider = createOpenAICompatible({ name: 'cli2api', baseURL: stack.baseURL, apiKey: 'x' });
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
-    await stack.assertNoProcesses();
   });
 
   it('generateText returns the model text, finish reason and usage', async () => {

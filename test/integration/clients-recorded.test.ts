@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemText, textOf } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { type Stack, useStack } from '../support/stack';
 
 interface ChatRequest {
   model: string;
@@ -101,19 +101,7 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
 
 describe('recorded client requests (Cline, Continue) replayed with fetch', function () {
   this.timeout(90_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack();
 
   it('serves a Cline request (cache_control parts, 8 tools, image, include_usage) as a complete stream', async () => {
     const req = fixture('cline-chat.json');

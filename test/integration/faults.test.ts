@@ -2,21 +2,11 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { processesWithMarker } from '../support/processes';
-import { type Stack, startStack } from '../support/stack';
+import { startStack, useStack } from '../support/stack';
 
 describe('faults', function () {
   this.timeout(60_000);
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ timeoutSeconds: 60, idleTimeoutSeconds: 2 });
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack({ timeoutSeconds: 60, idleTimeoutSeconds: 2 });
 
   it('kills a CLI that stays silent past the idle limit and answers 504', async () => {
     stack.fake.reply({ kind: 'hang' });

@@ -1,26 +1,15 @@
 /** Images through the real CLI: data: URIs reach the model as image blocks; oversized ones are refused with 413. */
 import assert from 'node:assert/strict';
 import { MAX_IMAGE_BYTES } from '../../src/openai/content';
-import { type Stack, startStack } from '../support/stack';
+import { startStack, useStack } from '../support/stack';
 
 // A 1×1 PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 describe('images through the real CLI', function () {
   this.timeout(60_000);
-  let stack: Stack;
-
-  before(async () => {
-    // A body limit above the image limit, so the image check itself answers.
-    stack = await startStack({ maxBodyMb: 64 });
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    await stack.assertNoProcesses();
-  });
+  // A body limit above the image limit, so the image check itself answers.
+  const stack = useStack({ maxBodyMb: 64 });
 
   it('delivers an image_url data: URI to the model as a base64 image block', async () => {
     await stack.openai.chat.completions.create({

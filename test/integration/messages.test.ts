@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { lastToolResults, lastUserText, offeredToolName, resultText, systemText } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 const weatherTool: Anthropic.Tool = {
   name: 'get_weather',
@@ -15,19 +15,10 @@ const weatherTool: Anthropic.Tool = {
 
 describe('anthropic messages through the real CLI', function () {
   this.timeout(90_000);
-  let stack: Stack;
+  const stack = useStack();
   let client: Anthropic;
-
-  before(async () => {
-    stack = await startStack();
+  before(() => {
     client = new Anthropic({ baseURL: stack.baseURL.replace(/\/v1$/, ''), apiKey: 'x', maxRetries: 0 });
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    await stack.assertNoProcesses();
   });
 
   it('answers messages.create with a message object and usage from the CLI result', async () => {

@@ -8,7 +8,7 @@ import type OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { FakeReply, RecordedRequest } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 /** A model that answers through the CLI's StructuredOutput tool when it is offered (after some prose). */
 function structuredModel(input: unknown) {
@@ -21,18 +21,7 @@ function structuredModel(input: unknown) {
 
 describe('stop, output limits and effort through the real CLI', function () {
   this.timeout(60_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack({ defaultEffort: 'medium' });
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack({ defaultEffort: 'medium' });
 
   const words = (text: string) => text.split(/(?<= )/);
 

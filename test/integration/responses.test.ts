@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { type FakeReply, lastToolResults, offeredToolName, type RecordedRequest, resultText, systemText, textOf } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { useStack } from '../support/stack';
 
 type Block = Record<string, unknown>;
 /** OpenAI's response object echoes `store`; the SDK's type does not declare it. */
@@ -31,19 +31,7 @@ function weatherBackend(req: RecordedRequest): FakeReply {
 
 describe('responses API through the real CLI', function () {
   this.timeout(60_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack();
 
   it('answers a non-streamed request with a message item, usage, and the instructions as system prompt', async () => {
     stack.fake.reply({

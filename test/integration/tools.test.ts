@@ -10,7 +10,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { type FakeReply, lastToolResults, offeredToolName, type RecordedRequest, resultText, systemText, textOf } from '../support/fake-anthropic';
-import { type Stack, startStack } from '../support/stack';
+import { type Stack, startStack, useStack } from '../support/stack';
 
 const weatherTool: ChatCompletionTool = {
   type: 'function',
@@ -32,20 +32,7 @@ function callThenAnswer(tool: string, inputs: unknown[], answer = (req: Recorded
 
 describe('tool calling through the real CLI', function () {
   this.timeout(90_000);
-  let stack: Stack;
-
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-  beforeEach(() => stack.fake.reset());
-  afterEach(async () => {
-    // Held processes are allowed between the two halves of a test, never after it.
-    assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
-    await stack.assertNoProcesses();
-  });
+  const stack = useStack();
 
   it('offers the client tools with their schemas, returns the call, and continues the same process with the result', async () => {
     stack.fake.handle(callThenAnswer('get_weather', [{ city: 'Paris' }]));

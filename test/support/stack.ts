@@ -2,6 +2,7 @@
  * An in-process CLI2API (ApiServer on a free port) whose CLI children run the real Claude
  * Code binary against a FakeAnthropic; plus an `openai` SDK client pointed at it.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { parseSettings, type Settings, type SettingsInput } from '../../src/config/settings';
@@ -64,4 +65,33 @@ export async function startStack(overrides: SettingsInput = {}, cliEnvExtra: Rec
       await fake.stop();
     },
   };
+}
+
+/**
+ * One stack for a whole suite, with the hooks every suite needs: started before the first
+ * test, stopped after the last, the fake reset before each test, and after each test no
+ * tool call left waiting and no CLI process left alive. The returned object stands for the
+ * stack once the `before` hook has started it.
+ */
+export function useStack(overrides: SettingsInput = {}): Stack {
+  let current: Stack | undefined;
+  const started = (): Stack => {
+    if (!current) throw new Error('the stack starts in the before hook: use it inside hooks and tests');
+    return current;
+  };
+  before(async () => {
+    current = await startStack(overrides);
+  });
+  after(async () => {
+    await current?.stop();
+  });
+  beforeEach(() => started().fake.reset());
+  afterEach(async () => {
+    assert.equal(started().server.cli.heldCalls, 0, 'no tool call is left waiting');
+    await started().assertNoProcesses();
+  });
+  return new Proxy({} as Stack, {
+    get: (_, key) => Reflect.get(started(), key),
+    set: (_, key, value) => Reflect.set(started(), key, value),
+  });
 }

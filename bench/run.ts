@@ -10,7 +10,7 @@
  * carrying the whole history); concurrency 1/4/16. Plus RSS of the server and of all CLI
  * processes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { buildArgs } from '../src/cli/args';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
+import { type HeadlessServer, startHeadless, stopHeadless } from '../test/support/headless';
 import { processesWithMarker } from '../test/support/processes';
 import { renderChart } from './chart';
 
@@ -71,31 +72,13 @@ async function directCold(env: Record<string, string>): Promise<number> {
   return first;
 }
 
-interface Server {
-  child: ChildProcess;
+interface Server extends HeadlessServer {
   client: OpenAI;
-  url: string;
 }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cli2api.js')], { env: { PATH: process.env.PATH ?? '', ...env, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`server exited:\n${log}`)));
-  });
-  return { child, url, client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'bench', maxRetries: 0 }) };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  await new Promise<void>((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
+  const server = await startHeadless({ ...env, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN });
+  return { ...server, client: new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'bench', maxRetries: 0 }) };
 }
 
 async function health(s: Server): Promise<{ processes: { alive: number; warm: number; idle: number } }> {
@@ -171,7 +154,7 @@ async function main(): Promise<void> {
   const coldTtft: number[] = [];
   await timedChat(cold.client, [{ role: 'user', content: 'warm-up: binary lookup' }]);
   for (let i = 0; i < N; i++) coldTtft.push((await timedChat(cold.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: `Say hello ${i}` }])).ttft);
-  await stopServer(cold);
+  await stopHeadless(cold);
   series.push({ name: 'CLI2API cold path', ttftMs: coldTtft, note: 'pool off: a new CLI per request' });
 
   const warm = await startServer(cliEnv);
@@ -238,7 +221,7 @@ async function main(): Promise<void> {
     cliRssMbEach: cliPids.map(rssMb),
     cliRssMbTotal: cliPids.map(rssMb).reduce((a, b) => a + b, 0),
   };
-  await stopServer(warm);
+  await stopHeadless(warm);
   await fake.stop();
 
   const directMedian = median(direct);

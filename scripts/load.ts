@@ -7,12 +7,13 @@
  * server's RSS and open file descriptors before and after. Exits 1 on an unexpected error
  * or a CLI process left after the server stopped.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
+import { startHeadless, stopHeadless } from '../test/support/headless';
 import { processesWithMarker, waitForNoProcesses } from '../test/support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -30,23 +31,10 @@ async function main(): Promise<void> {
   await fake.start();
   fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'load test answer', chunks: ['load', ' test', ' answer'] }], deltaDelayMs: 30 }));
   const marker = randomUUID();
-  const server: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'cli2api.js')], {
-    env: { PATH: process.env.PATH ?? '', ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN, CLI2API_MAX_CONCURRENT: '4' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    server.on('exit', () => reject(new Error(log)));
-  });
+  const headless = await startHeadless({ ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN, CLI2API_MAX_CONCURRENT: '4' });
+  const { child: server, url } = headless;
   // Let the prewarmed process start, so "before" is the server at rest.
   await new Promise((r) => setTimeout(r, 2000));
-  server.stderr!.removeAllListeners('data');
-  server.stderr!.resume();
   const before = procStat(server.pid!);
   const counts: Record<string, number> = {};
   const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
@@ -98,8 +86,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 2000));
   const after = procStat(server.pid!);
   const cliAfterRun = processesWithMarker(marker).length;
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  await stopHeadless(headless);
   const orphans = await waitForNoProcesses(marker, 3000);
   await fake.stop();
 

@@ -3,7 +3,7 @@
  * only by environment variables and a .env file, with the `openai` SDK as the client.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,45 +11,11 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { CLAUDE_BIN, fakeCliEnv } from '../support/cli-env';
 import { FakeAnthropic } from '../support/fake-anthropic';
+import { startHeadless, stopHeadless } from '../support/headless';
 import { waitForNoProcesses } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'cli2api.js');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startHeadless(env: Record<string, string>, cwd: string): Promise<Running> {
-  const child = spawn(process.execPath, [BIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 15 s:\n${output}`)), 15_000);
-    const onData = () => {
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => output });
-      }
-    };
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}:\n${output}`));
-    });
-  });
-}
-
-function stopHeadless(r: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    r.child.once('exit', (code) => resolve(code));
-    r.child.kill('SIGTERM');
-  });
-}
 
 describe('headless server (npx cli2api)', function () {
   this.timeout(60_000);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Turn } from '../../src/cli/types';
 import type { ResponseObject } from '../../src/openai/responses-stream';
 import { ResponseStore } from '../../src/server/response-store';
+import { DEFAULT_ECHO } from '../support/responses';
 
 function response(id: string, text = 'answer'): ResponseObject {
   return {
@@ -15,21 +16,7 @@ function response(id: string, text = 'answer'): ResponseObject {
     incomplete_details: null,
     output: [{ id: `msg_${id}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] }],
     usage: null,
-    model: 'sonnet',
-    instructions: null,
-    tools: [],
-    tool_choice: 'auto',
-    parallel_tool_calls: true,
-    max_output_tokens: null,
-    previous_response_id: null,
-    reasoning: { effort: null, summary: null },
-    store: true,
-    temperature: null,
-    top_p: null,
-    text: { format: { type: 'text' } },
-    truncation: 'disabled',
-    metadata: {},
-    user: null,
+    ...DEFAULT_ECHO,
   };
 }
 

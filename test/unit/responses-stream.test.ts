@@ -14,12 +14,12 @@ import {
   failStream,
   isTerminal,
   newResponsesStreamState,
-  type ResponseEcho,
   type ResponseEvent,
   type ResponsesStreamState,
   translateLine,
 } from '../../src/openai/responses-stream';
 import { recorded } from '../support/recorded';
+import { DEFAULT_ECHO } from '../support/responses';
 
 
 /** The first model message of a recording, ended the way the process manager ends a segment: with a result line. */
@@ -29,23 +29,7 @@ function firstMessage(name: string, result: Record<string, unknown>): CliLine[] 
   return [...lines.slice(0, stop + 1), { type: 'result', subtype: 'success', is_error: false, ...result } as CliLine];
 }
 
-const ECHO: ResponseEcho = {
-  model: 'sonnet',
-  instructions: null,
-  tools: [],
-  tool_choice: 'auto',
-  parallel_tool_calls: true,
-  max_output_tokens: null,
-  previous_response_id: null,
-  reasoning: { effort: null, summary: null },
-  store: true,
-  temperature: null,
-  top_p: null,
-  text: { format: { type: 'text' } },
-  truncation: 'disabled',
-  metadata: {},
-  user: null,
-};
+const ECHO = DEFAULT_ECHO;
 
 const newState = () => newResponsesStreamState({ id: 'resp_abc', createdAt: 1, echo: ECHO });
 

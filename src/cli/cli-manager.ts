@@ -77,11 +77,11 @@ export class CliManager {
     } catch {
       return; // reported by /health and the status bar
     }
-    const flags = spawnFlags({ model: s.defaultModel }, s);
+    const flags = spawnFlags(withDefaults<Pick<ModelRequest, 'model' | 'effort'>>({ model: s.defaultModel }, s), s);
     const env = this.env(flags);
     const spawnKey = this.spawnKey(binary, flags, env);
     while (!this.closed && this.pool.freshFor(spawnKey) < s.poolSize) {
-      const child = this.spawn(binary, buildArgs({ ...flags, agentTools: s.agentTools }), env);
+      const child = this.spawn(binary, buildArgs(flags), env);
       this.pool.addFresh({ child, bridge: new ToolBridge(child), tools: new ToolSet({}), spawnKey });
     }
   }
@@ -119,8 +119,8 @@ export class CliManager {
    */
   async *run(request: ModelRequest, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
     if (this.closed) throw errors.overloaded('CLI2API is shutting down');
-    // The default effort is resolved here, once: it is part of what a process was started with.
-    const req: ModelRequest = { ...request, effort: request.effort ?? (this.opts.settings().defaultEffort || undefined) };
+    // Defaults are resolved once: they are part of what a process was started with, and of the conversation.
+    const req = withDefaults(request, this.opts.settings());
     const last = req.turns[req.turns.length - 1];
     if (!last || last.role !== 'user') throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
     const release = await this.queue.acquire(signal);
@@ -145,11 +145,11 @@ export class CliManager {
           // Cold: a turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
           const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
           if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.cwd(), history, endsWithToolResults);
-          const child = this.spawn(binary, buildArgs({ ...flags, agentTools: this.opts.settings().agentTools, resumeSessionId: transcript?.sessionId }), env);
+          const child = this.spawn(binary, buildArgs({ ...flags, resumeSessionId: transcript?.sessionId }), env);
           session = { child, bridge: new ToolBridge(child), tools, spawnKey };
           this.initialize(session, systemPrompt, tools);
         }
-        session.child.send({ type: 'user', message: { role: 'user', content: endsWithToolResults && transcript ? [] : last.content }, parent_tool_use_id: null, session_id: '' });
+        sendUserTurn(session.child, endsWithToolResults && transcript ? [] : last.content);
       }
       const state = new SegmentState(session.tools, req.stop, req.jsonSchema !== undefined);
       const end = yield* readSegment(session.child, state, req.model, signal, this.opts.settings().idleTimeoutSeconds * 1000);
@@ -193,8 +193,7 @@ export class CliManager {
     const session = this.pool.takeConversation(conversationFingerprint(req, req.turns.slice(0, -1)));
     if (!session) return undefined;
     this.opts.logger.debug(`continuing the conversation held by claude pid=${session.child.pid}`);
-    const last = req.turns[req.turns.length - 1]!;
-    session.child.send({ type: 'user', message: { role: 'user', content: last.content }, parent_tool_use_id: null, session_id: '' });
+    sendUserTurn(session.child, req.turns[req.turns.length - 1]!.content);
     return session;
   }
 
@@ -267,7 +266,7 @@ export class CliManager {
   }
 
   private spawnKey(binary: ClaudeBinary, flags: SpawnFlags, env: NodeJS.ProcessEnv): string {
-    return hash({ binary: binary.path, ...flags, env, agentTools: this.opts.settings().agentTools, cwd: this.cwd() });
+    return hash({ binary: binary.path, ...flags, env, cwd: this.cwd() });
   }
 
   /** The private empty directory, or the agent-mode working directory the user chose. */
@@ -317,10 +316,19 @@ function hash(value: unknown): string {
  * serves only requests with the same flags. The conversation fingerprint covers the same
  * fields, so an idle or held process is continued only by a request with its flags.
  */
-type SpawnFlags = Partial<Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>>;
+type SpawnFlags = Partial<Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>> & { agentTools?: string[] };
 
 function spawnFlags(req: Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>, s: Settings): Required<Pick<SpawnFlags, 'model'>> & SpawnFlags {
-  return { model: req.model, effort: req.effort ?? (s.defaultEffort || undefined), maxOutputTokens: req.maxOutputTokens, jsonSchema: req.jsonSchema };
+  return { model: req.model, effort: req.effort, maxOutputTokens: req.maxOutputTokens, jsonSchema: req.jsonSchema, agentTools: s.agentTools };
+}
+
+/** The request with the settings' defaults filled in (the default effort). */
+function withDefaults<R extends Pick<ModelRequest, 'effort'>>(req: R, s: Settings): R {
+  return { ...req, effort: req.effort ?? (s.defaultEffort || undefined) };
+}
+
+function sendUserTurn(child: ClaudeProcess, content: unknown): void {
+  child.send({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' });
 }
 
 /** tool_choice "none" with no tool history: the model is offered no tools at all. */

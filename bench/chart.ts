@@ -5,7 +5,10 @@ export interface Bar {
   ratio: number;
 }
 
-export function renderChart(bars: Bar[], machine: { cpu: string; cores: number; claudeCli: string; node: string }): string {
+export function renderChart(
+  bars: Bar[],
+  machine: { cpu: string; cores: number; claudeCli: string; node: string },
+): string {
   const width = 860;
   const labelWidth = 300;
   const barArea = width - labelWidth - 150;

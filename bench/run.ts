@@ -50,9 +50,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function directCold(env: Record<string, string>): Promise<number> {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-bench-direct-'));
   const t0 = performance.now();
-  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
-  child.stdin.write(JSON.stringify({ type: 'control_request', request_id: 'init', request: { subtype: 'initialize', systemPrompt: [SYSTEM] } }) + '\n');
-  child.stdin.write(JSON.stringify({ type: 'user', message: { role: 'user', content: 'Say hello' }, parent_tool_use_id: null, session_id: '' }) + '\n');
+  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  child.stdin.write(
+    JSON.stringify({
+      type: 'control_request',
+      request_id: 'init',
+      request: { subtype: 'initialize', systemPrompt: [SYSTEM] },
+    }) + '\n',
+  );
+  child.stdin.write(
+    JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: 'Say hello' },
+      parent_tool_use_id: null,
+      session_id: '',
+    }) + '\n',
+  );
   let first = NaN;
   let buf = '';
   await new Promise<void>((resolve) => {
@@ -82,7 +99,9 @@ async function startServer(env: Record<string, string>): Promise<Server> {
 }
 
 async function health(s: Server): Promise<{ processes: { alive: number; warm: number; idle: number } }> {
-  return (await (await fetch(`${s.url}/health`)).json()) as { processes: { alive: number; warm: number; idle: number } };
+  return (await (await fetch(`${s.url}/health`)).json()) as {
+    processes: { alive: number; warm: number; idle: number };
+  };
 }
 
 async function untilWarm(s: Server, ms = 10_000): Promise<void> {
@@ -92,7 +111,10 @@ async function untilWarm(s: Server, ms = 10_000): Promise<void> {
 }
 
 /** One streamed request: time to the first content delta, and to the end. */
-async function timedChat(client: OpenAI, messages: ChatCompletionMessageParam[]): Promise<{ ttft: number; total: number; text: string }> {
+async function timedChat(
+  client: OpenAI,
+  messages: ChatCompletionMessageParam[],
+): Promise<{ ttft: number; total: number; text: string }> {
   const t0 = performance.now();
   const stream = await client.chat.completions.create({ model: 'sonnet', stream: true, messages });
   let ttft = NaN;
@@ -109,13 +131,26 @@ async function timedChat(client: OpenAI, messages: ChatCompletionMessageParam[])
 
 /** The chart as PNG too (the VS Code Marketplace refuses SVG in a README), drawn by headless Chromium when there is one. */
 async function writePng(svg: string, file: string): Promise<void> {
-  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+  const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) =>
+    fs.existsSync(p),
+  );
   if (!executablePath) {
     process.stderr.write('no Chromium found: bench/results/latest.png not updated\n');
     return;
   }
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 860, height: 400 }, deviceScaleFactor: 2 });
     await page.setContent(`<body style="margin:0">${svg}</body>`);
@@ -138,7 +173,16 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const fake = new FakeAnthropic();
   await fake.start();
-  fake.handle((req) => ({ kind: 'message', blocks: [{ type: 'text', text: `Hello! (${req.body.messages.length} messages)`, chunks: ['Hello', '! (', `${req.body.messages.length} messages)`] }] }));
+  fake.handle((req) => ({
+    kind: 'message',
+    blocks: [
+      {
+        type: 'text',
+        text: `Hello! (${req.body.messages.length} messages)`,
+        chunks: ['Hello', '! (', `${req.body.messages.length} messages)`],
+      },
+    ],
+  }));
   const marker = randomUUID();
   const cliEnv = { ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker };
   const series: Series[] = [];
@@ -153,7 +197,15 @@ async function main(): Promise<void> {
   const cold = await startServer({ ...cliEnv, CLI2API_POOL_SIZE: '0', CLI2API_POOL_MAX_IDLE: '0' });
   const coldTtft: number[] = [];
   await timedChat(cold.client, [{ role: 'user', content: 'warm-up: binary lookup' }]);
-  for (let i = 0; i < N; i++) coldTtft.push((await timedChat(cold.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: `Say hello ${i}` }])).ttft);
+  for (let i = 0; i < N; i++)
+    coldTtft.push(
+      (
+        await timedChat(cold.client, [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: `Say hello ${i}` },
+        ])
+      ).ttft,
+    );
   await stopHeadless(cold);
   series.push({ name: 'CLI2API cold path', ttftMs: coldTtft, note: 'pool off: a new CLI per request' });
 
@@ -162,17 +214,47 @@ async function main(): Promise<void> {
   const serverRssIdle = rssMb(warm.child.pid!);
 
   log(`CLI2API first request and repeated single-turn requests ×${N}`);
-  const firstReq = await timedChat(warm.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: 'first' }]);
-  series.push({ name: 'CLI2API first request', ttftMs: [firstReq.ttft], note: 'served by the process prewarmed at start-up' });
+  const firstReq = await timedChat(warm.client, [
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: 'first' },
+  ]);
+  series.push({
+    name: 'CLI2API first request',
+    ttftMs: [firstReq.ttft],
+    note: 'served by the process prewarmed at start-up',
+  });
   const repeated: number[] = [];
   for (let i = 0; i < N; i++) {
     await untilWarm(warm);
-    repeated.push((await timedChat(warm.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: `question ${i}` }])).ttft);
+    repeated.push(
+      (
+        await timedChat(warm.client, [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: `question ${i}` },
+        ])
+      ).ttft,
+    );
   }
-  series.push({ name: 'CLI2API repeated single-turn', ttftMs: repeated, note: 'new user message each time, ~1 s apart' });
+  series.push({
+    name: 'CLI2API repeated single-turn',
+    ttftMs: repeated,
+    note: 'new user message each time, ~1 s apart',
+  });
   const backToBack: number[] = [];
-  for (let i = 0; i < N; i++) backToBack.push((await timedChat(warm.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: `fast ${i}` }])).ttft);
-  series.push({ name: 'CLI2API repeated, back to back', ttftMs: backToBack, note: 'no pause: the pool cannot refill in time' });
+  for (let i = 0; i < N; i++)
+    backToBack.push(
+      (
+        await timedChat(warm.client, [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: `fast ${i}` },
+        ])
+      ).ttft,
+    );
+  series.push({
+    name: 'CLI2API repeated, back to back',
+    ttftMs: backToBack,
+    note: 'no pause: the pool cannot refill in time',
+  });
 
   log('CLI2API growing conversation, turns 2–6 ×3');
   const growing: number[] = [];
@@ -187,9 +269,21 @@ async function main(): Promise<void> {
       await sleep(200);
     }
   }
-  series.push({ name: 'CLI2API growing conversation (turns 2–6)', ttftMs: growing, note: 'each request carries the whole history' });
+  series.push({
+    name: 'CLI2API growing conversation (turns 2–6)',
+    ttftMs: growing,
+    note: 'each request carries the whole history',
+  });
 
-  const concurrency: Array<{ clients: number; requests: number; rps: number; ttftP50: number; ttftP95: number; totalP50: number; peakCli: number }> = [];
+  const concurrency: Array<{
+    clients: number;
+    requests: number;
+    rps: number;
+    ttftP50: number;
+    ttftP95: number;
+    totalP50: number;
+    peakCli: number;
+  }> = [];
   for (const clients of [1, 4, 16]) {
     log(`concurrency ${clients}`);
     await untilWarm(warm);
@@ -202,7 +296,10 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: clients }, async (_, k) => {
         for (let i = 0; i < perClient; i++) {
-          const r = await timedChat(warm.client, [{ role: 'system', content: SYSTEM }, { role: 'user', content: `client ${k} request ${i}` }]);
+          const r = await timedChat(warm.client, [
+            { role: 'system', content: SYSTEM },
+            { role: 'user', content: `client ${k} request ${i}` },
+          ]);
           ttfts.push(r.ttft);
           totals.push(r.total);
         }
@@ -210,7 +307,15 @@ async function main(): Promise<void> {
     );
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
-    concurrency.push({ clients, requests: ttfts.length, rps: ttfts.length / seconds, ttftP50: median(ttfts), ttftP95: quantile(ttfts, 0.95), totalP50: median(totals), peakCli });
+    concurrency.push({
+      clients,
+      requests: ttfts.length,
+      rps: ttfts.length / seconds,
+      ttftP50: median(ttfts),
+      ttftP95: quantile(ttfts, 0.95),
+      totalP50: median(totals),
+      peakCli,
+    });
   }
 
   const cliPids = processesWithMarker(marker);
@@ -233,21 +338,38 @@ async function main(): Promise<void> {
     node: process.version,
     claudeCli: execFileSync(CLAUDE_BIN, ['--version']).toString().trim(),
   };
-  const rows = series.map((s) => ({ ...s, medianMs: median(s.ttftMs), p95Ms: quantile(s.ttftMs, 0.95), ratio: median(s.ttftMs) / directMedian }));
+  const rows = series.map((s) => ({
+    ...s,
+    medianMs: median(s.ttftMs),
+    p95Ms: quantile(s.ttftMs, 0.95),
+    ratio: median(s.ttftMs) / directMedian,
+  }));
   const result = { date: new Date().toISOString(), machine, samples: N, series: rows, concurrency, memory };
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-  const svg = renderChart(rows.map((r) => ({ label: r.name, value: r.medianMs, ratio: r.ratio })), machine);
+  const svg = renderChart(
+    rows.map((r) => ({ label: r.name, value: r.medianMs, ratio: r.ratio })),
+    machine,
+  );
   fs.writeFileSync(path.join(RESULTS, 'latest.svg'), svg);
   await writePng(svg, path.join(RESULTS, 'latest.png'));
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`\nTime to first token (fake API on loopback; ${machine.cpu}, ${machine.cores} cores, ${machine.claudeCli})\n`);
+  console.log(
+    `\nTime to first token (fake API on loopback; ${machine.cpu}, ${machine.cores} cores, ${machine.claudeCli})\n`,
+  );
   console.log(`${pad('scenario', 44)}${pad('median ms', 11)}${pad('p95 ms', 9)}${pad('× direct', 9)}n`);
-  for (const r of rows) console.log(`${pad(r.name, 44)}${pad(r.medianMs.toFixed(0), 11)}${pad(r.p95Ms.toFixed(0), 9)}${pad(r.ratio.toFixed(2), 9)}${r.ttftMs.length}`);
-  console.log(`\n${pad('concurrency', 13)}${pad('requests', 10)}${pad('req/s', 8)}${pad('TTFT p50', 10)}${pad('TTFT p95', 10)}${pad('total p50', 11)}peak CLI processes`);
+  for (const r of rows)
+    console.log(
+      `${pad(r.name, 44)}${pad(r.medianMs.toFixed(0), 11)}${pad(r.p95Ms.toFixed(0), 9)}${pad(r.ratio.toFixed(2), 9)}${r.ttftMs.length}`,
+    );
+  console.log(
+    `\n${pad('concurrency', 13)}${pad('requests', 10)}${pad('req/s', 8)}${pad('TTFT p50', 10)}${pad('TTFT p95', 10)}${pad('total p50', 11)}peak CLI processes`,
+  );
   for (const c of concurrency) {
-    console.log(`${pad(String(c.clients), 13)}${pad(String(c.requests), 10)}${pad(c.rps.toFixed(1), 8)}${pad(c.ttftP50.toFixed(0), 10)}${pad(c.ttftP95.toFixed(0), 10)}${pad(c.totalP50.toFixed(0), 11)}${c.peakCli}`);
+    console.log(
+      `${pad(String(c.clients), 13)}${pad(String(c.requests), 10)}${pad(c.rps.toFixed(1), 8)}${pad(c.ttftP50.toFixed(0), 10)}${pad(c.ttftP95.toFixed(0), 10)}${pad(c.totalP50.toFixed(0), 11)}${c.peakCli}`,
+    );
   }
   console.log(
     `\nmemory: server RSS ${memory.serverRssMbIdle.toFixed(0)} MB idle, ${memory.serverRssMbAfter.toFixed(0)} MB after; ` +

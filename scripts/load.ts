@@ -29,9 +29,19 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const fake = new FakeAnthropic();
   await fake.start();
-  fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'load test answer', chunks: ['load', ' test', ' answer'] }], deltaDelayMs: 30 }));
+  fake.handle(() => ({
+    kind: 'message',
+    blocks: [{ type: 'text', text: 'load test answer', chunks: ['load', ' test', ' answer'] }],
+    deltaDelayMs: 30,
+  }));
   const marker = randomUUID();
-  const headless = await startHeadless({ ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN, CLI2API_MAX_CONCURRENT: '4' });
+  const headless = await startHeadless({
+    ...fakeCliEnv(fake.url),
+    C2A_TEST_MARKER: marker,
+    CLI2API_PORT: '0',
+    CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN,
+    CLI2API_MAX_CONCURRENT: '4',
+  });
   const { child: server, url } = headless;
   // Let the prewarmed process start, so "before" is the server at rest.
   await new Promise((r) => setTimeout(r, 2000));
@@ -45,17 +55,30 @@ async function main(): Promise<void> {
   async function one(kind: number): Promise<void> {
     const body = { model: 'sonnet', messages: [{ role: 'user', content: `load ${randomUUID()}` }] };
     if (kind < 1) {
-      const r = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"sonnet","messages":[' });
+      const r = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model":"sonnet","messages":[',
+      });
       await r.text();
       count(r.status === 400 ? 'bad input → 400 (expected)' : `bad input → ${r.status} (UNEXPECTED)`);
       return;
     }
     const stream = kind < 6;
     const ac = new AbortController();
-    const r = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream }), signal: ac.signal });
+    const r = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, stream }),
+      signal: ac.signal,
+    });
     if (r.status !== 200) {
       const err = (await r.json()) as { error?: { code?: string } };
-      count(r.status === 429 && err.error?.code === 'queue_full' ? '429 queue_full (allowed)' : `${r.status} ${err.error?.code} (UNEXPECTED)`);
+      count(
+        r.status === 429 && err.error?.code === 'queue_full'
+          ? '429 queue_full (allowed)'
+          : `${r.status} ${err.error?.code} (UNEXPECTED)`,
+      );
       return;
     }
     if (kind < 2) {
@@ -67,7 +90,15 @@ async function main(): Promise<void> {
       return;
     }
     const text = await r.text();
-    count(stream ? (text.includes('[DONE]') && !text.includes('"error"') ? 'stream ok' : 'stream error (UNEXPECTED)') : text.includes('load test answer') ? 'non-stream ok' : 'non-stream error (UNEXPECTED)');
+    count(
+      stream
+        ? text.includes('[DONE]') && !text.includes('"error"')
+          ? 'stream ok'
+          : 'stream error (UNEXPECTED)'
+        : text.includes('load test answer')
+          ? 'non-stream ok'
+          : 'non-stream error (UNEXPECTED)',
+    );
   }
 
   await Promise.all(
@@ -90,15 +121,23 @@ async function main(): Promise<void> {
   const orphans = await waitForNoProcesses(marker, 3000);
   await fake.stop();
 
-  const served = Object.entries(counts).filter(([k]) => / ok$/.test(k)).reduce((a, [, v]) => a + v, 0);
+  const served = Object.entries(counts)
+    .filter(([k]) => / ok$/.test(k))
+    .reduce((a, [, v]) => a + v, 0);
   console.log(`\nload: ${CLIENTS} clients for ${SECONDS} s, maxConcurrent 4 (real CLI, fake API on loopback)\n`);
   for (const [k, v] of Object.entries(counts).sort()) console.log(`  ${k.padEnd(36)} ${v}`);
   console.log(`\n  answers served: ${served} (${(served / SECONDS).toFixed(1)}/s)`);
-  console.log(`  CLI processes: peak ${peakCli}, after the run ${cliAfterRun} (warm/idle pool), after the server stopped ${orphans.length}`);
-  console.log(`  server RSS ${before.rssMb.toFixed(0)} MB → ${after.rssMb.toFixed(0)} MB; open fds ${before.fds} → ${after.fds}`);
+  console.log(
+    `  CLI processes: peak ${peakCli}, after the run ${cliAfterRun} (warm/idle pool), after the server stopped ${orphans.length}`,
+  );
+  console.log(
+    `  server RSS ${before.rssMb.toFixed(0)} MB → ${after.rssMb.toFixed(0)} MB; open fds ${before.fds} → ${after.fds}`,
+  );
   const unexpected = Object.keys(counts).filter((k) => k.includes('UNEXPECTED'));
   if (unexpected.length > 0 || orphans.length > 0) {
-    console.log(`\nFAILED: ${[...unexpected, ...(orphans.length ? [`${orphans.length} orphaned CLI processes`] : [])].join('; ')}`);
+    console.log(
+      `\nFAILED: ${[...unexpected, ...(orphans.length ? [`${orphans.length} orphaned CLI processes`] : [])].join('; ')}`,
+    );
     process.exit(1);
   }
 }

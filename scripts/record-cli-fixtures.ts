@@ -14,10 +14,25 @@ import { FakeAnthropic, type FakeReply } from '../test/support/fake-anthropic';
 
 /** One reply for every model request of the run, or replies in order (the last one repeats). */
 const scenarios: Record<string, FakeReply | FakeReply[]> = {
-  'text-stream': { kind: 'message', blocks: [{ type: 'text', text: 'Hello there, friend.', chunks: ['Hello', ' there,', ' friend.'] }], usage: { input_tokens: 21, output_tokens: 6, cache_read_input_tokens: 40 } },
-  'thinking-then-text': { kind: 'message', blocks: [{ type: 'thinking', thinking: 'The user greets me.' }, { type: 'text', text: 'Hi!' }] },
+  'text-stream': {
+    kind: 'message',
+    blocks: [{ type: 'text', text: 'Hello there, friend.', chunks: ['Hello', ' there,', ' friend.'] }],
+    usage: { input_tokens: 21, output_tokens: 6, cache_read_input_tokens: 40 },
+  },
+  'thinking-then-text': {
+    kind: 'message',
+    blocks: [
+      { type: 'thinking', thinking: 'The user greets me.' },
+      { type: 'text', text: 'Hi!' },
+    ],
+  },
   'max-tokens': { kind: 'message', blocks: [{ type: 'text', text: 'This answer was cut' }], stopReason: 'max_tokens' },
-  'rate-limited': { kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' },
+  'rate-limited': {
+    kind: 'error',
+    status: 429,
+    errorType: 'rate_limit_error',
+    message: 'Number of requests has exceeded your rate limit',
+  },
   // The CLI offers no tool here, so it answers the call itself with an error and asks again:
   // the replay uses the first message only (up to its message_stop), as the process manager does.
   'tool-use': [
@@ -26,7 +41,13 @@ const scenarios: Record<string, FakeReply | FakeReply[]> = {
       blocks: [
         { type: 'thinking', thinking: 'I should look it up.' },
         { type: 'text', text: 'Let me check.' },
-        { type: 'tool_use', name: 'get_weather', input: { city: 'Paris' }, id: 'toolu_rec_1', chunks: ['{"city":', ' "Paris"}'] },
+        {
+          type: 'tool_use',
+          name: 'get_weather',
+          input: { city: 'Paris' },
+          id: 'toolu_rec_1',
+          chunks: ['{"city":', ' "Paris"}'],
+        },
       ],
       usage: { input_tokens: 50, output_tokens: 20 },
     },
@@ -40,9 +61,26 @@ async function record(name: string, replies: FakeReply | FakeReply[]): Promise<v
   const list = Array.isArray(replies) ? replies : [replies];
   fake.reply(...list.slice(0, -1)).handle(() => list[list.length - 1]!);
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-rec-'));
-  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), { cwd, env: { PATH: process.env.PATH, ...fakeCliEnv(url) }, stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.write(JSON.stringify({ type: 'control_request', request_id: 'init', request: { subtype: 'initialize', systemPrompt: ['Be brief.'] } }) + '\n');
-  child.stdin.write(JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'Say hello' }] }, parent_tool_use_id: null, session_id: '' }) + '\n');
+  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), {
+    cwd,
+    env: { PATH: process.env.PATH, ...fakeCliEnv(url) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.write(
+    JSON.stringify({
+      type: 'control_request',
+      request_id: 'init',
+      request: { subtype: 'initialize', systemPrompt: ['Be brief.'] },
+    }) + '\n',
+  );
+  child.stdin.write(
+    JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'text', text: 'Say hello' }] },
+      parent_tool_use_id: null,
+      session_id: '',
+    }) + '\n',
+  );
   child.stdin.end();
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -56,5 +94,6 @@ async function record(name: string, replies: FakeReply | FakeReply[]): Promise<v
 
 void (async () => {
   const only = process.argv.slice(2);
-  for (const [name, reply] of Object.entries(scenarios)) if (only.length === 0 || only.includes(name)) await record(name, reply);
+  for (const [name, reply] of Object.entries(scenarios))
+    if (only.length === 0 || only.includes(name)) await record(name, reply);
 })();

@@ -38,7 +38,11 @@ export function planMessages(body: MessagesRequest, defaultModel: string): Messa
  * Good enough for context-window bookkeeping, not for billing.
  */
 export function estimateInputTokens(body: CountTokensRequest): number {
-  const chars = JSON.stringify({ system: body.system ?? null, messages: body.messages, tools: body.tools ?? [] }).length;
+  const chars = JSON.stringify({
+    system: body.system ?? null,
+    messages: body.messages,
+    tools: body.tools ?? [],
+  }).length;
   return Math.max(1, Math.ceil(chars / 4));
 }
 
@@ -48,10 +52,16 @@ function systemText(system: MessagesRequest['system']): string {
 }
 
 function conversation(messages: AnthropicMessage[]): ModelRequest['turns'] {
-  const turns = normalizeTurns(messages.map((m, i) => ({ role: m.role, content: blocksOf(m.content, `messages[${i}].content`) })));
+  const turns = normalizeTurns(
+    messages.map((m, i) => ({ role: m.role, content: blocksOf(m.content, `messages[${i}].content`) })),
+  );
   const last = turns[turns.length - 1];
   if (!last) throw errors.invalidRequest('messages must contain at least one user message with content.', 'messages');
-  if (last.role !== 'user') throw errors.invalidRequest('The last message must be from the user; assistant prefill is not supported.', 'messages');
+  if (last.role !== 'user')
+    throw errors.invalidRequest(
+      'The last message must be from the user; assistant prefill is not supported.',
+      'messages',
+    );
   return turns;
 }
 
@@ -71,28 +81,56 @@ function blockOf(block: MessageBlock, param: string): ContentBlock[] {
       return [{ type: 'tool_use', id: String(b.id), name: String(b.name), input: b.input ?? {} }];
     case 'tool_result': {
       const content = b.content as string | MessageBlock[] | undefined;
-      const inner = typeof content === 'string' || content === undefined ? (content ?? '') : content.flatMap((c, j) => blockOf(c, `${param}.content[${j}]`));
-      return [{ type: 'tool_result', tool_use_id: String(b.tool_use_id), content: inner, ...(b.is_error === true ? { is_error: true } : {}) }];
+      const inner =
+        typeof content === 'string' || content === undefined
+          ? (content ?? '')
+          : content.flatMap((c, j) => blockOf(c, `${param}.content[${j}]`));
+      return [
+        {
+          type: 'tool_result',
+          tool_use_id: String(b.tool_use_id),
+          content: inner,
+          ...(b.is_error === true ? { is_error: true } : {}),
+        },
+      ];
     }
     case 'thinking':
     case 'redacted_thinking':
       // The CLI regenerates its own thinking; earlier thinking (and its signature) cannot be replayed through it.
       return [];
     default:
-      throw errors.invalidRequest(`Content block type '${b.type}' is not supported; CLI2API accepts text, image (base64), tool_use, tool_result and thinking.`, `${param}.type`, 'unsupported_content');
+      throw errors.invalidRequest(
+        `Content block type '${b.type}' is not supported; CLI2API accepts text, image (base64), tool_use, tool_result and thinking.`,
+        `${param}.type`,
+        'unsupported_content',
+      );
   }
 }
 
 function image(source: { type: string; media_type?: string; data?: string }, param: string): ContentBlock {
   if (source.type !== 'base64' || !source.data || !source.media_type) {
-    throw errors.invalidRequest('Only base64 image sources are supported; image URLs and file ids are not fetched.', `${param}.source`, 'unsupported_image_url');
+    throw errors.invalidRequest(
+      'Only base64 image sources are supported; image URLs and file ids are not fetched.',
+      `${param}.source`,
+      'unsupported_image_url',
+    );
   }
   if (!IMAGE_TYPES.has(source.media_type)) {
-    throw errors.invalidRequest(`Image type ${source.media_type} is not supported; use png, jpeg, gif or webp.`, `${param}.source.media_type`, 'unsupported_image_type');
+    throw errors.invalidRequest(
+      `Image type ${source.media_type} is not supported; use png, jpeg, gif or webp.`,
+      `${param}.source.media_type`,
+      'unsupported_image_type',
+    );
   }
   const data = source.data.replace(/\s/g, '');
   if ((data.length * 3) / 4 > MAX_IMAGE_BYTES + 2) {
-    throw new ApiError(413, 'invalid_request_error', `The image at ${param} is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`, 'image_too_large', param);
+    throw new ApiError(
+      413,
+      'invalid_request_error',
+      `The image at ${param} is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`,
+      'image_too_large',
+      param,
+    );
   }
   return { type: 'image', source: { type: 'base64', media_type: source.media_type, data } };
 }
@@ -100,7 +138,11 @@ function image(source: { type: string; media_type?: string; data?: string }, par
 function toolSpecs(tools: MessagesRequest['tools']): ToolSpec[] {
   return (tools ?? []).map((t, i) => {
     if (t.type && t.type !== 'custom') {
-      throw errors.invalidRequest(`Tool type '${t.type}' is not supported: only custom tools (name, description, input_schema) reach the model.`, `tools[${i}].type`, 'unsupported_value');
+      throw errors.invalidRequest(
+        `Tool type '${t.type}' is not supported: only custom tools (name, description, input_schema) reach the model.`,
+        `tools[${i}].type`,
+        'unsupported_value',
+      );
     }
     return { name: t.name, description: t.description ?? undefined, parameters: t.input_schema ?? undefined };
   });
@@ -112,7 +154,10 @@ function toolChoiceFrom(choice: MessagesRequest['tool_choice'], tools: ToolSpec[
   if (tools.length === 0) throw errors.invalidRequest(`tool_choice '${choice.type}' needs tools.`, 'tool_choice');
   if (choice.type === 'any') return 'required';
   if (!choice.name || !tools.some((t) => t.name === choice.name)) {
-    throw errors.invalidRequest(`tool_choice names '${choice.name ?? ''}', which is not among the tools.`, 'tool_choice.name');
+    throw errors.invalidRequest(
+      `tool_choice names '${choice.name ?? ''}', which is not among the tools.`,
+      'tool_choice.name',
+    );
   }
   return { name: choice.name };
 }

@@ -8,14 +8,26 @@ import { z } from 'zod';
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 const imageBlock = z.looseObject({
   type: z.literal('image'),
-  source: z.looseObject({ type: z.string(), media_type: z.string().optional(), data: z.string().optional(), url: z.string().optional() }),
+  source: z.looseObject({
+    type: z.string(),
+    media_type: z.string().optional(),
+    data: z.string().optional(),
+    url: z.string().optional(),
+  }),
 });
-const toolUseBlock = z.looseObject({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() });
+const toolUseBlock = z.looseObject({
+  type: z.literal('tool_use'),
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+});
 const toolResultBlock = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string(),
   // Anthropic allows text and image blocks here (and no content at all).
-  content: z.union([z.string(), z.array(z.union([textBlock, imageBlock, z.looseObject({ type: z.string() })]))]).optional(),
+  content: z
+    .union([z.string(), z.array(z.union([textBlock, imageBlock, z.looseObject({ type: z.string() })]))])
+    .optional(),
   is_error: z.boolean().optional(),
 });
 /** thinking / redacted_thinking and anything else: checked by type in the request planner. */

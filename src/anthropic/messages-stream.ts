@@ -48,7 +48,16 @@ export interface MessagesStreamState {
 }
 
 export function newMessagesStreamState(opts: { id: string; model: string }): MessagesStreamState {
-  return { ...opts, started: false, indexes: new Map(), open: new Set(), nextIndex: 0, stopReason: null, stopSequence: null, finished: false };
+  return {
+    ...opts,
+    started: false,
+    indexes: new Map(),
+    open: new Set(),
+    nextIndex: 0,
+    stopReason: null,
+    stopSequence: null,
+    finished: false,
+  };
 }
 
 export function translateLine(state: MessagesStreamState, line: CliLine): AnthropicEvent[] {
@@ -72,7 +81,8 @@ export function translateLine(state: MessagesStreamState, line: CliLine): Anthro
     }
     case 'content_block_delta': {
       const index = state.indexes.get(event.index);
-      if (index !== undefined && state.open.has(index)) out.push({ type: 'content_block_delta', index, delta: { ...event.delta } });
+      if (index !== undefined && state.open.has(index))
+        out.push({ type: 'content_block_delta', index, delta: { ...event.delta } });
       break;
     }
     case 'content_block_stop': {
@@ -104,7 +114,16 @@ function start(state: MessagesStreamState, out: AnthropicEvent[], usage?: CliUsa
   state.started = true;
   out.push({
     type: 'message_start',
-    message: { id: state.id, type: 'message', role: 'assistant', model: state.model, content: [], stop_reason: null, stop_sequence: null, usage: messagesUsage(usage) },
+    message: {
+      id: state.id,
+      type: 'message',
+      role: 'assistant',
+      model: state.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: messagesUsage(usage),
+    },
   });
 }
 
@@ -117,7 +136,11 @@ function finish(state: MessagesStreamState, result: ResultLine): AnthropicEvent[
   state.open.clear();
   const stopReason = result.stop_reason ?? state.stopReason ?? 'end_turn';
   const stopSequence = stopReason === 'stop_sequence' ? state.stopSequence : null;
-  out.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: messagesUsage(result.usage) });
+  out.push({
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: stopSequence },
+    usage: messagesUsage(result.usage),
+  });
   out.push({ type: 'message_stop' });
   return out;
 }
@@ -147,7 +170,8 @@ export function foldMessage(events: AnthropicEvent[]): AnthropicMessageObject {
       if (d.type === 'text_delta') block.text = String(block.text ?? '') + String(d.text ?? '');
       else if (d.type === 'thinking_delta') block.thinking = String(block.thinking ?? '') + String(d.thinking ?? '');
       else if (d.type === 'signature_delta') block.signature = d.signature;
-      else if (d.type === 'input_json_delta') json.set(e.index, (json.get(e.index) ?? '') + String(d.partial_json ?? ''));
+      else if (d.type === 'input_json_delta')
+        json.set(e.index, (json.get(e.index) ?? '') + String(d.partial_json ?? ''));
     } else if (e.type === 'content_block_stop' && block && json.has(e.index)) {
       block.input = parseInput(json.get(e.index) ?? '');
     } else if (e.type === 'message_delta') {

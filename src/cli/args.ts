@@ -17,18 +17,23 @@ export interface ArgsOptions {
 export function buildArgs(opts: ArgsOptions): string[] {
   const args = [
     '-p',
-    '--input-format', 'stream-json',
-    '--output-format', 'stream-json',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
     '--verbose',
     '--include-partial-messages',
     // Pure model: none of Claude Code's built-in tools, no MCP servers from the user's config,
     // and no transcript files left behind.
-    '--tools', (opts.agentTools ?? []).join(','),
+    '--tools',
+    (opts.agentTools ?? []).join(','),
     '--strict-mcp-config',
     '--no-session-persistence',
     // The client's function tools arrive as tools of CLI2API's own MCP server `c` (see tools.ts).
-    '--allowedTools', ['mcp__c', ...(opts.agentTools ?? [])].join(','),
-    '--model', opts.model,
+    '--allowedTools',
+    ['mcp__c', ...(opts.agentTools ?? [])].join(','),
+    '--model',
+    opts.model,
   ];
   if (opts.effort) args.push('--effort', opts.effort);
   // The one client-given text on the command line: the CLI has no other way to take it. Schemas are small.
@@ -43,7 +48,11 @@ export function buildArgs(opts: ArgsOptions): string[] {
  * this variable, which it sends as the API's `max_tokens` (and lowers its thinking budget
  * under it), so the model itself stops at the limit with `stop_reason: "max_tokens"`.
  */
-export function buildEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, maxOutputTokens?: number): NodeJS.ProcessEnv {
+export function buildEnv(
+  base: NodeJS.ProcessEnv,
+  extra: Record<string, string>,
+  maxOutputTokens?: number,
+): NodeJS.ProcessEnv {
   // With tool search on, the CLI may send the first request before the tools are listed.
   const env: NodeJS.ProcessEnv = { ENABLE_TOOL_SEARCH: 'false' };
   for (const [key, value] of Object.entries({ ...base, ...extra })) {

@@ -23,7 +23,9 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
   if (/third-party apps|extra usage/i.test(text)) return errors.usageRefused(text);
   if (/valid structured output/i.test(text)) return structuredOutputFailed(text);
   if (status === 401 || status === 403 || /not logged in|please run \/login|invalid api key|oauth token/i.test(text)) {
-    return errors.authentication(`${text} — run \`claude\` in a terminal and use /login (or set ANTHROPIC_API_KEY for the CLI).`);
+    return errors.authentication(
+      `${text} — run \`claude\` in a terminal and use /login (or set ANTHROPIC_API_KEY for the CLI).`,
+    );
   }
   if (status === 429 || /rate limit|usage limit/i.test(text)) return errors.rateLimited(text, retryAfterIn(text));
   if (status === 529 || /overloaded/i.test(text)) return errors.overloaded(text);
@@ -39,7 +41,13 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
 
 /** The model did not comply with response_format (with --json-schema the CLI asks it again a few times first). */
 export function structuredOutputFailed(detail: string): ApiError {
-  return new ApiError(422, 'invalid_request_error', `The model did not produce JSON matching response_format: ${detail}`, 'structured_output_failed', 'response_format');
+  return new ApiError(
+    422,
+    'invalid_request_error',
+    `The model did not produce JSON matching response_format: ${detail}`,
+    'structured_output_failed',
+    'response_format',
+  );
 }
 
 export function errorFromCrash(code: number | null, signal: string | null, stderr: string): ApiError {

@@ -91,7 +91,11 @@ export class CliManager {
     const s = this.opts.settings();
     const key = `${s.claudePath}\0${s.cliEnv.PATH ?? ''}`;
     if (this.located?.key !== key) {
-      const promise = locateClaude({ explicitPath: s.claudePath || undefined, env: this.env(), extraCandidates: this.opts.extraCandidates?.() });
+      const promise = locateClaude({
+        explicitPath: s.claudePath || undefined,
+        env: this.env(),
+        extraCandidates: this.opts.extraCandidates?.(),
+      });
       promise.catch(() => {
         if (this.located?.promise === promise) this.located = undefined; // retry on the next call
       });
@@ -122,7 +126,8 @@ export class CliManager {
     // Defaults are resolved once: they are part of what a process was started with, and of the conversation.
     const req = withDefaults(request, this.opts.settings());
     const last = req.turns[req.turns.length - 1];
-    if (!last || last.role !== 'user') throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
+    if (!last || last.role !== 'user')
+      throw errors.invalidRequest('The conversation must end with a user or tool message.', 'messages');
     const release = await this.queue.acquire(signal);
     let session: Session | undefined;
     let transcript: WrittenTranscript | undefined;
@@ -144,7 +149,8 @@ export class CliManager {
         else {
           // Cold: a turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
           const history = tools.turnsIn(endsWithToolResults ? req.turns : req.turns.slice(0, -1));
-          if (history.length > 0) transcript = await writeTranscript(claudeConfigDir(env), this.cwd(), history, endsWithToolResults);
+          if (history.length > 0)
+            transcript = await writeTranscript(claudeConfigDir(env), this.cwd(), history, endsWithToolResults);
           const child = this.spawn(binary, buildArgs({ ...flags, resumeSessionId: transcript?.sessionId }), env);
           session = { child, bridge: new ToolBridge(child), tools, spawnKey };
           this.initialize(session, systemPrompt, tools);
@@ -152,7 +158,13 @@ export class CliManager {
         sendUserTurn(session.child, endsWithToolResults && transcript ? [] : last.content);
       }
       const state = new SegmentState(session.tools, req.stop, req.jsonSchema !== undefined);
-      const end = yield* readSegment(session.child, state, req.model, signal, this.opts.settings().idleTimeoutSeconds * 1000);
+      const end = yield* readSegment(
+        session.child,
+        state,
+        req.model,
+        signal,
+        this.opts.settings().idleTimeoutSeconds * 1000,
+      );
       if (end.kind === 'cut') return end.result; // still answering (or about to retry): killed below
       const conversation = conversationFingerprint(req, [...req.turns, state.assistant]);
       if (end.kind === 'tool_calls') {
@@ -183,7 +195,11 @@ export class CliManager {
     session.child.send({
       type: 'control_request',
       request_id: 'init',
-      request: { subtype: 'initialize', systemPrompt: [systemPrompt], ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}) },
+      request: {
+        subtype: 'initialize',
+        systemPrompt: [systemPrompt],
+        ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}),
+      },
     });
   }
 
@@ -220,7 +236,8 @@ export class CliManager {
     if (!session || !heldIds) return undefined;
     this.release(session);
     const last = req.turns[req.turns.length - 1]!;
-    const answersAll = heldIds.every((id) => results.some((r) => r.tool_use_id === id)) && results.length === heldIds.length;
+    const answersAll =
+      heldIds.every((id) => results.some((r) => r.tool_use_id === id)) && results.length === heldIds.length;
     const onlyResults = last.content.every((b) => b.type === 'tool_result');
     const samePrefix = session.fingerprint === conversationFingerprint(req, req.turns.slice(0, -1));
     if (!answersAll || !onlyResults || !samePrefix || !session.child.alive) {
@@ -240,7 +257,9 @@ export class CliManager {
     for (const id of ids) this.held.set(id, session);
     const ms = this.opts.settings().timeoutSeconds * 1000;
     session.timer = setTimeout(() => {
-      this.opts.logger.info(`tool call(s) ${ids.join(', ')} got no result within ${ms / 1000} s; stopping claude pid=${session.child.pid}`);
+      this.opts.logger.info(
+        `tool call(s) ${ids.join(', ')} got no result within ${ms / 1000} s; stopping claude pid=${session.child.pid}`,
+      );
       this.release(session);
       void session.child.kill();
     }, ms);
@@ -316,10 +335,21 @@ function hash(value: unknown): string {
  * serves only requests with the same flags. The conversation fingerprint covers the same
  * fields, so an idle or held process is continued only by a request with its flags.
  */
-type SpawnFlags = Partial<Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>> & { agentTools?: string[] };
+type SpawnFlags = Partial<Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>> & {
+  agentTools?: string[];
+};
 
-function spawnFlags(req: Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>, s: Settings): Required<Pick<SpawnFlags, 'model'>> & SpawnFlags {
-  return { model: req.model, effort: req.effort, maxOutputTokens: req.maxOutputTokens, jsonSchema: req.jsonSchema, agentTools: s.agentTools };
+function spawnFlags(
+  req: Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>,
+  s: Settings,
+): Required<Pick<SpawnFlags, 'model'>> & SpawnFlags {
+  return {
+    model: req.model,
+    effort: req.effort,
+    maxOutputTokens: req.maxOutputTokens,
+    jsonSchema: req.jsonSchema,
+    agentTools: s.agentTools,
+  };
 }
 
 /** The request with the settings' defaults filled in (the default effort). */
@@ -345,6 +375,12 @@ function requireToolCall(req: ModelRequest, state: SegmentState): void {
   const ok = typeof choice === 'object' ? called.includes(choice.name) : called.length > 0;
   if (!ok) {
     const wanted = typeof choice === 'object' ? `the function '${choice.name}'` : 'a tool';
-    throw new ApiError(422, 'invalid_request_error', `tool_choice required the model to call ${wanted}, but it answered without doing so.`, 'tool_choice_not_satisfied', 'tool_choice');
+    throw new ApiError(
+      422,
+      'invalid_request_error',
+      `tool_choice required the model to call ${wanted}, but it answered without doing so.`,
+      'tool_choice_not_satisfied',
+      'tool_choice',
+    );
   }
 }

@@ -15,7 +15,10 @@ export type CliUsage = z.infer<typeof usageSchema>;
 
 /** The raw Anthropic SSE events the CLI relays with --include-partial-messages. */
 const streamEventSchema = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('message_start'), message: z.looseObject({ id: z.string().optional(), usage: usageSchema.optional() }) }),
+  z.looseObject({
+    type: z.literal('message_start'),
+    message: z.looseObject({ id: z.string().optional(), usage: usageSchema.optional() }),
+  }),
   z.looseObject({
     type: z.literal('content_block_start'),
     index: z.number(),
@@ -55,10 +58,18 @@ export const cliLineSchema = z.union([
     error_status: z.number().nullish(),
     retry_delay_ms: z.number().optional(),
   }),
-  z.looseObject({ type: z.literal('stream_event'), event: streamEventSchema, parent_tool_use_id: z.string().nullish() }),
+  z.looseObject({
+    type: z.literal('stream_event'),
+    event: streamEventSchema,
+    parent_tool_use_id: z.string().nullish(),
+  }),
   z.looseObject({
     type: z.literal('assistant'),
-    message: z.looseObject({ id: z.string().optional(), content: z.array(contentBlockSchema), stop_reason: z.string().nullish() }),
+    message: z.looseObject({
+      id: z.string().optional(),
+      content: z.array(contentBlockSchema),
+      stop_reason: z.string().nullish(),
+    }),
     parent_tool_use_id: z.string().nullish(),
   }),
   z.looseObject({ type: z.literal('user'), message: z.looseObject({ content: z.unknown() }) }),
@@ -87,7 +98,9 @@ export const cliLineSchema = z.union([
     type: z.literal('control_response'),
     response: z.looseObject({ subtype: z.string(), request_id: z.string().optional(), error: z.string().optional() }),
   }),
-  z.looseObject({ type: z.string() }).transform((line) => ({ ...line, type: 'other' as const, originalType: line.type })),
+  z
+    .looseObject({ type: z.string() })
+    .transform((line) => ({ ...line, type: 'other' as const, originalType: line.type })),
 ]);
 
 export type CliLine = z.infer<typeof cliLineSchema>;

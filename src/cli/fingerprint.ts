@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import type { ContentBlock, ModelRequest, Turn } from './types';
 
 export function conversationFingerprint(
-  req: Pick<ModelRequest, 'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>,
+  req: Pick<
+    ModelRequest,
+    'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls' | 'effort' | 'maxOutputTokens' | 'jsonSchema'
+  >,
   turns: Turn[],
 ): string {
   const canonical = canonicalJson({
@@ -45,7 +48,10 @@ function normalizeTurn(turn: Turn): { role: string; content: unknown[] } {
 
 function normalizeBlock(block: ContentBlock): unknown {
   if (block.type === 'tool_result') {
-    const text = typeof block.content === 'string' ? block.content : block.content.map((b) => (b.type === 'text' ? b.text : canonicalJson(b))).join('');
+    const text =
+      typeof block.content === 'string'
+        ? block.content
+        : block.content.map((b) => (b.type === 'text' ? b.text : canonicalJson(b))).join('');
     return { type: 'tool_result', tool_use_id: block.tool_use_id, content: text, is_error: block.is_error === true };
   }
   return block;

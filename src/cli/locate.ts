@@ -23,17 +23,27 @@ export class CliNotFoundError extends Error {
 const isWindows = process.platform === 'win32';
 const EXE_NAMES = isWindows ? ['claude.exe'] : ['claude'];
 
-export async function locateClaude(opts: { explicitPath?: string; env: NodeJS.ProcessEnv; extraCandidates?: string[] }): Promise<ClaudeBinary> {
+export async function locateClaude(opts: {
+  explicitPath?: string;
+  env: NodeJS.ProcessEnv;
+  extraCandidates?: string[];
+}): Promise<ClaudeBinary> {
   if (opts.explicitPath) {
     const version = await readVersion(opts.explicitPath);
-    if (!version) throw new CliNotFoundError(`the configured CLI path ${opts.explicitPath} is not an executable Claude Code CLI`);
+    if (!version)
+      throw new CliNotFoundError(`the configured CLI path ${opts.explicitPath} is not an executable Claude Code CLI`);
     return { path: opts.explicitPath, version };
   }
-  const candidates = [...new Set([...(opts.extraCandidates ?? []), ...candidatePaths(opts.env)])].filter(isExecutableFile);
+  const candidates = [...new Set([...(opts.extraCandidates ?? []), ...candidatePaths(opts.env)])].filter(
+    isExecutableFile,
+  );
   const found = (await Promise.all(candidates.map(async (p) => ({ path: p, version: await readVersion(p) })))).filter(
     (c): c is ClaudeBinary => c.version !== undefined,
   );
-  if (found.length === 0) throw new CliNotFoundError('no `claude` executable found on PATH, in the usual install locations or in the Claude Code VS Code extension');
+  if (found.length === 0)
+    throw new CliNotFoundError(
+      'no `claude` executable found on PATH, in the usual install locations or in the Claude Code VS Code extension',
+    );
   found.sort((a, b) => compareVersions(b.version, a.version));
   return found[0]!;
 }
@@ -45,7 +55,9 @@ export function candidatePaths(env: NodeJS.ProcessEnv): string[] {
     .filter(Boolean)
     .flatMap((dir) => EXE_NAMES.map((name) => path.join(dir, name)));
   // npm's Windows shims (claude.cmd) cannot be spawned directly: use the binary they point at.
-  const npmPrefixes = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter((d) => fs.existsSync(path.join(d, 'claude.cmd')));
+  const npmPrefixes = (env.PATH ?? env.Path ?? '')
+    .split(path.delimiter)
+    .filter((d) => fs.existsSync(path.join(d, 'claude.cmd')));
   const usual = [
     path.join(home, '.claude', 'local', 'claude'),
     path.join(home, '.claude', 'local', 'node_modules', '.bin', 'claude'),
@@ -56,14 +68,26 @@ export function candidatePaths(env: NodeJS.ProcessEnv): string[] {
     '/opt/homebrew/bin/claude',
     ...[env.APPDATA, ...npmPrefixes]
       .filter((d): d is string => Boolean(d))
-      .map((d) => path.join(d, ...(d === env.APPDATA ? ['npm'] : []), 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe')),
+      .map((d) =>
+        path.join(
+          d,
+          ...(d === env.APPDATA ? ['npm'] : []),
+          'node_modules',
+          '@anthropic-ai',
+          'claude-code',
+          'bin',
+          'claude.exe',
+        ),
+      ),
   ];
   return [...onPath, ...usual, ...extensionBinaries(home)];
 }
 
 /** The native binary shipped inside the Claude Code extension for VS Code and its forks. */
 function extensionBinaries(home: string): string[] {
-  const roots = ['.vscode', '.vscode-server', '.vscode-insiders', '.cursor', '.cursor-server', '.windsurf'].map((d) => path.join(home, d, 'extensions'));
+  const roots = ['.vscode', '.vscode-server', '.vscode-insiders', '.cursor', '.cursor-server', '.windsurf'].map((d) =>
+    path.join(home, d, 'extensions'),
+  );
   const out: string[] = [];
   for (const root of roots) {
     let entries: string[];

@@ -25,7 +25,10 @@ export type CutReason = 'stop_sequence' | 'max_tokens';
 
 export class SegmentState {
   readonly assistant: Turn = { role: 'assistant', content: [] };
-  readonly usage: Required<Pick<CliUsage, 'input_tokens' | 'output_tokens'>> & { cache_read_input_tokens: number; cache_creation_input_tokens: number } = {
+  readonly usage: Required<Pick<CliUsage, 'input_tokens' | 'output_tokens'>> & {
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+  } = {
     input_tokens: 0,
     output_tokens: 0,
     cache_read_input_tokens: 0,
@@ -33,7 +36,10 @@ export class SegmentState {
   };
   stopReason: string | null = null;
   private messageOutput = 0;
-  private blocks = new Map<number, { kind: 'text' | 'tool' | 'structured' | 'other'; id?: string; apiName?: string; json: string }>();
+  private blocks = new Map<
+    number,
+    { kind: 'text' | 'tool' | 'structured' | 'other'; id?: string; apiName?: string; json: string }
+  >();
   readonly toolUseIds: string[] = [];
   /** Set once the answer is over for the client, though the CLI may still be producing it. */
   cut: CutReason | undefined;
@@ -72,8 +78,7 @@ export class SegmentState {
         if (b.type === 'text') {
           this.blocks.set(e.index, { kind: 'text', json: '' });
           this.matcher = new StopMatcher(this.stop);
-        }
-        else if (b.type === 'tool_use') {
+        } else if (b.type === 'tool_use') {
           const apiName = b.name ?? '';
           this.blocks.set(e.index, { kind: 'tool', id: b.id, apiName, json: '' });
           if (b.id) this.toolUseIds.push(b.id);
@@ -107,9 +112,21 @@ export class SegmentState {
         }
         if (block?.kind !== 'tool') return [line];
         const input = this.tools.argumentsOut(block.apiName ?? '', parseJson(block.json));
-        this.assistant.content.push({ type: 'tool_use', id: block.id ?? '', name: this.tools.clientName(block.apiName ?? ''), input });
+        this.assistant.content.push({
+          type: 'tool_use',
+          id: block.id ?? '',
+          name: this.tools.clientName(block.apiName ?? ''),
+          input,
+        });
         if (!this.tools.isWrapped(block.apiName ?? '')) return [line];
-        const delta: StreamEventLine = { ...line, event: { type: 'content_block_delta', index: e.index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) } } };
+        const delta: StreamEventLine = {
+          ...line,
+          event: {
+            type: 'content_block_delta',
+            index: e.index,
+            delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) },
+          },
+        };
         return [delta, line];
       }
       case 'message_stop':
@@ -148,7 +165,11 @@ export class SegmentState {
     const event = (ev: StreamEventLine['event']): StreamEventLine => ({ ...line, event: ev });
     out.push(
       event({ type: 'content_block_stop', index }),
-      event({ type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: step.stopped }, usage: null }),
+      event({
+        type: 'message_delta',
+        delta: { stop_reason: 'stop_sequence', stop_sequence: step.stopped },
+        usage: null,
+      }),
       event({ type: 'message_stop' }),
     );
     return out;
@@ -161,7 +182,14 @@ export class SegmentState {
   }
 
   syntheticResult(): ResultLine {
-    return { type: 'result', subtype: 'tool_calls', is_error: false, stop_reason: 'tool_use', usage: { ...this.usage }, total_cost_usd: 0 } as ResultLine;
+    return {
+      type: 'result',
+      subtype: 'tool_calls',
+      is_error: false,
+      stop_reason: 'tool_use',
+      usage: { ...this.usage },
+      total_cost_usd: 0,
+    } as ResultLine;
   }
 
   /**
@@ -178,7 +206,8 @@ export class SegmentState {
     const text = JSON.stringify(result.structured_output);
     this.assistant.content = [{ type: 'text', text }];
     const index = STRUCTURED_BLOCK_INDEX;
-    const event = (ev: StreamEventLine['event']): StreamEventLine => ({ type: 'stream_event', event: ev, parent_tool_use_id: null }) as StreamEventLine;
+    const event = (ev: StreamEventLine['event']): StreamEventLine =>
+      ({ type: 'stream_event', event: ev, parent_tool_use_id: null }) as StreamEventLine;
     return [
       event({ type: 'content_block_start', index, content_block: { type: 'text' } }),
       event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }),
@@ -193,8 +222,17 @@ export class SegmentState {
    * The CLI's cost is never reported for a run it did not finish.
    */
   cutResult(): ResultLine {
-    const output_tokens = Math.max(this.usage.output_tokens, this.cut === 'stop_sequence' ? Math.ceil(this.textChars / 4) : 0);
-    return { type: 'result', subtype: 'success', is_error: false, stop_reason: this.cut ?? null, usage: { ...this.usage, output_tokens } } as ResultLine;
+    const output_tokens = Math.max(
+      this.usage.output_tokens,
+      this.cut === 'stop_sequence' ? Math.ceil(this.textChars / 4) : 0,
+    );
+    return {
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      stop_reason: this.cut ?? null,
+      usage: { ...this.usage, output_tokens },
+    } as ResultLine;
   }
 }
 
@@ -208,7 +246,13 @@ function textLine(line: StreamEventLine, index: number, text: string): StreamEve
 }
 
 /** Yields the client-facing lines of one segment; returns how it ended. Failures throw ApiErrors. */
-export async function* readSegment(child: ClaudeProcess, state: SegmentState, model: string, signal: AbortSignal, idleMs = 0): AsyncGenerator<CliLine, SegmentEnd> {
+export async function* readSegment(
+  child: ClaudeProcess,
+  state: SegmentState,
+  model: string,
+  signal: AbortSignal,
+  idleMs = 0,
+): AsyncGenerator<CliLine, SegmentEnd> {
   const aborted = new Promise<never>((_, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
@@ -221,7 +265,15 @@ export async function* readSegment(child: ClaudeProcess, state: SegmentState, mo
     const idle =
       idleMs > 0
         ? new Promise<never>((_, reject) => {
-            idleTimer = setTimeout(() => reject(errors.timeout(`The Claude CLI produced no output for ${Math.round(idleMs / 1000)} s and was stopped.`)), idleMs);
+            idleTimer = setTimeout(
+              () =>
+                reject(
+                  errors.timeout(
+                    `The Claude CLI produced no output for ${Math.round(idleMs / 1000)} s and was stopped.`,
+                  ),
+                ),
+              idleMs,
+            );
           })
         : aborted;
     const event = await Promise.race([child.events.next(), aborted, idle]).finally(() => clearTimeout(idleTimer));
@@ -229,7 +281,8 @@ export async function* readSegment(child: ClaudeProcess, state: SegmentState, mo
       if (event.error) throw cliNotFound(event.error.message);
       throw errorFromCrash(event.code, event.signal, child.stderr);
     }
-    if (event.kind === 'garbage') throw errors.upstream(`Claude Code CLI printed unexpected output (${event.reason}): ${event.raw.slice(0, 200)}`);
+    if (event.kind === 'garbage')
+      throw errors.upstream(`Claude Code CLI printed unexpected output (${event.reason}): ${event.raw.slice(0, 200)}`);
     const line = event.line;
     if (line.type === 'result') {
       if (line.is_error) throw errorFromResult(line, model);
@@ -268,5 +321,7 @@ function parseJson(text: string): unknown {
 }
 
 export function lastTurnToolResults(turn: Turn | undefined): Extract<ContentBlock, { type: 'tool_result' }>[] {
-  return (turn?.content ?? []).filter((b): b is Extract<ContentBlock, { type: 'tool_result' }> => b.type === 'tool_result');
+  return (turn?.content ?? []).filter(
+    (b): b is Extract<ContentBlock, { type: 'tool_result' }> => b.type === 'tool_result',
+  );
 }

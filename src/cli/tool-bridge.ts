@@ -65,11 +65,19 @@ export class ToolBridge {
     const reply = (result: unknown) =>
       this.child.send({
         type: 'control_response',
-        response: { subtype: 'success', request_id: req.request_id, response: { mcp_response: { jsonrpc: '2.0', id: message.id ?? 0, result } } },
+        response: {
+          subtype: 'success',
+          request_id: req.request_id,
+          response: { mcp_response: { jsonrpc: '2.0', id: message.id ?? 0, result } },
+        },
       });
     switch (message.method) {
       case 'initialize':
-        reply({ protocolVersion: message.params?.protocolVersion ?? '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'cli2api', version: '1' } });
+        reply({
+          protocolVersion: message.params?.protocolVersion ?? '2025-06-18',
+          capabilities: { tools: {} },
+          serverInfo: { name: 'cli2api', version: '1' },
+        });
         return;
       case 'tools/list':
         reply({ tools: this.tools });

@@ -40,7 +40,8 @@ export class ToolSet {
       const entry: Entry = { client: tool.name, safe, wrapped };
       this.byClient.set(tool.name, entry);
       this.bySafe.set(safe, entry);
-      let description = (tool.description ?? '') + (constraint ? `\n\nThe arguments must also satisfy: ${constraint}` : '');
+      let description =
+        (tool.description ?? '') + (constraint ? `\n\nThe arguments must also satisfy: ${constraint}` : '');
       if (description.length > MAX_DESCRIPTION) {
         longDescriptions.push(`### ${API_PREFIX}${safe}\n${description}`);
         description = `${description.slice(0, MAX_DESCRIPTION - 80)}… (the full description is in the system prompt under "${API_PREFIX}${safe}")`;
@@ -73,7 +74,9 @@ export class ToolSet {
 
   /** Arguments the model produced → the client's shape. */
   argumentsOut(apiName: string, input: unknown): unknown {
-    return this.isWrapped(apiName) && input && typeof input === 'object' && 'value' in input ? (input as { value: unknown }).value : input;
+    return this.isWrapped(apiName) && input && typeof input === 'object' && 'value' in input
+      ? (input as { value: unknown }).value
+      : input;
   }
 
   /** History turns with the client's tool names and argument shapes → what the model saw. */
@@ -105,8 +108,13 @@ export class ToolSet {
  * top-level combinator (a constraint between properties, restated in the description);
  * anything else is wrapped as `{ value: <schema> }` and unwrapped on the way out.
  */
-export function adaptSchema(parameters: Record<string, unknown> | undefined): { schema: Record<string, unknown>; wrapped: boolean; constraint?: string } {
-  if (!parameters || Object.keys(parameters).length === 0) return { schema: { type: 'object', properties: {} }, wrapped: false };
+export function adaptSchema(parameters: Record<string, unknown> | undefined): {
+  schema: Record<string, unknown>;
+  wrapped: boolean;
+  constraint?: string;
+} {
+  if (!parameters || Object.keys(parameters).length === 0)
+    return { schema: { type: 'object', properties: {} }, wrapped: false };
   const { anyOf, oneOf, allOf, ...rest } = parameters;
   const combinators = Object.fromEntries(Object.entries({ anyOf, oneOf, allOf }).filter(([, v]) => v !== undefined));
   const isObject = rest.type === 'object' || (rest.type === undefined && ('properties' in rest || 'required' in rest));
@@ -121,13 +129,19 @@ export function adaptSchema(parameters: Record<string, unknown> | undefined): { 
   return { schema, wrapped: true };
 }
 
-function instructions(req: Pick<ModelRequest, 'toolChoice' | 'parallelToolCalls'>, tools: ToolSet, longDescriptions: string[]): string {
+function instructions(
+  req: Pick<ModelRequest, 'toolChoice' | 'parallelToolCalls'>,
+  tools: ToolSet,
+  longDescriptions: string[],
+): string {
   const parts: string[] = [];
   if (longDescriptions.length > 0) parts.push(`## Full tool descriptions\n\n${longDescriptions.join('\n\n')}`);
   if (tools.offered) {
     const choice = req.toolChoice ?? 'auto';
-    if (choice === 'required') parts.push('In this turn you must call at least one of the available tools; do not answer with text only.');
-    else if (typeof choice === 'object') parts.push(`In this turn you must call the tool ${tools.apiName(choice.name)}.`);
+    if (choice === 'required')
+      parts.push('In this turn you must call at least one of the available tools; do not answer with text only.');
+    else if (typeof choice === 'object')
+      parts.push(`In this turn you must call the tool ${tools.apiName(choice.name)}.`);
     else if (choice === 'none') parts.push('In this turn do not call any tool: answer with text only.');
     if (req.parallelToolCalls === false) parts.push('Call at most one tool per response.');
   }
@@ -138,4 +152,3 @@ export function toolResultText(content: string | ContentBlock[]): string {
   if (typeof content === 'string') return content;
   return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
 }
-

@@ -30,14 +30,24 @@ export function projectDir(configDir: string, cwd: string): string {
  * runs leave) keeps both out, so the model receives exactly the tool results (verified
  * against the API requests of CLI 2.1.197; see README "How it works").
  */
-export function transcriptLines(sessionId: string, turns: Turn[], opts: { endsWithToolResults?: boolean; now?: number } = {}): string[] {
+export function transcriptLines(
+  sessionId: string,
+  turns: Turn[],
+  opts: { endsWithToolResults?: boolean; now?: number } = {},
+): string[] {
   const now = opts.now ?? Date.now();
   let parentUuid: string | null = null;
   const lines = turns.map((turn, i) => {
     const uuid = randomUUID();
     const message =
       turn.role === 'assistant'
-        ? { id: `msg_cli2api_${i}`, type: 'message', role: 'assistant', model: 'cli2api-history', content: turn.content }
+        ? {
+            id: `msg_cli2api_${i}`,
+            type: 'message',
+            role: 'assistant',
+            model: 'cli2api-history',
+            content: turn.content,
+          }
         : { role: 'user', content: turn.content };
     const line = {
       parentUuid,
@@ -58,7 +68,18 @@ export function transcriptLines(sessionId: string, turns: Turn[], opts: { endsWi
         parentUuid,
         isSidechain: false,
         type: 'attachment',
-        attachment: { type: 'hook_success', hookName: 'cli2api', toolUseID: '', hookEvent: 'PostToolUse', content: '', stdout: '', stderr: '', exitCode: 0, command: 'cli2api', durationMs: 0 },
+        attachment: {
+          type: 'hook_success',
+          hookName: 'cli2api',
+          toolUseID: '',
+          hookEvent: 'PostToolUse',
+          content: '',
+          stdout: '',
+          stderr: '',
+          exitCode: 0,
+          command: 'cli2api',
+          durationMs: 0,
+        },
         uuid: randomUUID(),
         timestamp: new Date(now).toISOString(),
         sessionId,
@@ -74,11 +95,18 @@ export interface WrittenTranscript {
   remove(): Promise<void>;
 }
 
-export async function writeTranscript(configDir: string, cwd: string, turns: Turn[], endsWithToolResults = false): Promise<WrittenTranscript> {
+export async function writeTranscript(
+  configDir: string,
+  cwd: string,
+  turns: Turn[],
+  endsWithToolResults = false,
+): Promise<WrittenTranscript> {
   const sessionId = randomUUID();
   const dir = projectDir(configDir, cwd);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${sessionId}.jsonl`);
-  await fs.writeFile(file, transcriptLines(sessionId, turns, { endsWithToolResults }).join('\n') + '\n', { mode: 0o600 });
+  await fs.writeFile(file, transcriptLines(sessionId, turns, { endsWithToolResults }).join('\n') + '\n', {
+    mode: 0o600,
+  });
   return { sessionId, file, remove: () => fs.rm(file, { force: true }) };
 }

@@ -1,5 +1,5 @@
 /** CLI2API_* environment variables → Settings, for the headless server. */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { type Settings, type SettingsInput, settingsSchema } from './settings';
 
 export class ConfigError extends Error {
@@ -18,7 +18,11 @@ type Convert = (raw: string) => unknown;
 const asString: Convert = (raw) => raw;
 const asInteger: Convert = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
 const asNumber: Convert = (raw) => (raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw);
-const asList: Convert = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const asList: Convert = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const asBoolean: Convert = (raw) => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -64,11 +68,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     const field = settingsSchema.shape[key] as z.ZodType;
     const parsed = field.safeParse(convert(raw));
     if (!parsed.success) {
-      throw new ConfigError(variable, `invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      throw new ConfigError(
+        variable,
+        `invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      );
     }
     input[key] = parsed.data;
   }
   const settings = settingsSchema.parse(input);
-  if (settings.agentTools.length > 0 && !settings.agentCwd) throw new ConfigError('CLI2API_AGENT_CWD', 'agent mode (CLI2API_AGENT_TOOLS) needs a working directory');
+  if (settings.agentTools.length > 0 && !settings.agentCwd)
+    throw new ConfigError('CLI2API_AGENT_CWD', 'agent mode (CLI2API_AGENT_TOOLS) needs a working directory');
   return settings;
 }

@@ -25,7 +25,11 @@ export const settingsSchema = z.object({
   /** `--effort` for requests that name none (`reasoning_effort`, `reasoning.effort`); empty: the CLI's default. */
   defaultEffort: z.enum(['', ...EFFORTS]).default(''),
   /** Whole-request limit, queue time included. */
-  timeoutSeconds: z.number().positive().max(24 * 3600).default(300),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(300),
   /** When not empty, every /v1 route needs `Authorization: Bearer <one of these>` (or `x-api-key`). */
   apiKeys: z.array(z.string().trim().min(8, 'an API key needs at least 8 characters')).default([]),
   /** Host names besides loopback names, IP literals and `host` that requests may address (DNS-rebinding defence). */
@@ -40,10 +44,21 @@ export const settingsSchema = z.object({
    * Agent mode: Claude Code's own tools the CLI may use (e.g. Read, Grep, Edit), running in
    * `agentCwd`. Empty (the default): the CLI is a pure model with no tools of its own.
    */
-  agentTools: z.array(z.string().trim().regex(/^[A-Za-z][\w()*:, -]*$/, 'a Claude Code tool name such as Read or Bash(git:*)')).default([]),
+  agentTools: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z][\w()*:, -]*$/, 'a Claude Code tool name such as Read or Bash(git:*)'),
+    )
+    .default([]),
   agentCwd: z.string().trim().default(''),
   /** Silence from a running CLI longer than this kills it (a hung connection, a stuck process). */
-  idleTimeoutSeconds: z.number().positive().max(24 * 3600).default(180),
+  idleTimeoutSeconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(180),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   logJson: z.boolean().default(false),
   /** Logs prompts and every CLI line; never on by default. */
@@ -59,7 +74,11 @@ export const settingsSchema = z.object({
   /** Used CLI processes kept alive to continue their conversation or serve the same system prompt again. */
   poolMaxIdle: z.number().int().min(0).max(64).default(2),
   /** Seconds an unused warm or idle process lives. */
-  poolIdleSeconds: z.number().positive().max(24 * 3600).default(300),
+  poolIdleSeconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(300),
   /** Stored Responses API responses (for previous_response_id and GET /v1/responses/{id}). */
   responsesStoreSize: z.number().int().min(0).max(100_000).default(1000),
   /** How long a stored response is kept. */

@@ -16,7 +16,12 @@ export function clientSnippets(baseUrl: string, models: string[], defaultModel: 
   const model = models.includes(defaultModel) ? defaultModel : (models[0] ?? defaultModel);
   const providerFields = `API Provider: OpenAI Compatible\nBase URL:     ${v1}\nAPI Key:      ${KEY_PLACEHOLDER}   (any value is accepted unless you configured keys)\nModel:        ${model}   (also: ${models.filter((m) => m !== model).join(', ') || 'any Claude model id'})`;
   return [
-    { client: 'Roo Code / Kilo Code', where: 'Settings → Providers → API Provider', language: 'text', code: providerFields },
+    {
+      client: 'Roo Code / Kilo Code',
+      where: 'Settings → Providers → API Provider',
+      language: 'text',
+      code: providerFields,
+    },
     { client: 'Cline', where: 'Settings → API Provider', language: 'text', code: providerFields },
     {
       client: 'Continue',

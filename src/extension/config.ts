@@ -41,7 +41,10 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     const field = settingsSchema.shape[key as keyof SettingsInput];
     const parsed = field.safeParse(value);
     if (parsed.success) out[key] = parsed.data;
-    else onInvalid(`Setting ${SECTION}.${key === 'timeoutSeconds' ? 'timeout' : key === 'cliEnv' ? 'env' : key} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`);
+    else
+      onInvalid(
+        `Setting ${SECTION}.${key === 'timeoutSeconds' ? 'timeout' : key === 'cliEnv' ? 'env' : key} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`,
+      );
   }
   return settingsSchema.parse(out);
 }
@@ -62,13 +65,21 @@ function agentMode(onInvalid: (message: string) => void): { agentTools: string[]
   const folders = vscode.workspace.workspaceFolders ?? [];
   const configured = c.get<string>('agentMode.workingDirectory', '');
   const root = folders[0]?.uri.fsPath;
-  const cwd = configured ? (path.isAbsolute(configured) ? configured : root ? path.join(root, configured) : '') : (root ?? '');
+  const cwd = configured
+    ? path.isAbsolute(configured)
+      ? configured
+      : root
+        ? path.join(root, configured)
+        : ''
+    : (root ?? '');
   const inside = folders.some((f) => {
     const rel = path.relative(f.uri.fsPath, cwd);
     return cwd !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   });
   if (tools.length === 0 || !inside) {
-    onInvalid('Agent mode needs cli2api.agentMode.tools and a working directory inside the workspace; the CLI runs without tools.');
+    onInvalid(
+      'Agent mode needs cli2api.agentMode.tools and a working directory inside the workspace; the CLI runs without tools.',
+    );
     return off;
   }
   return { agentTools: tools, agentCwd: cwd };

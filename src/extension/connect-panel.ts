@@ -8,7 +8,12 @@ let current: vscode.WebviewPanel | undefined;
 export function showConnectPanel(baseUrl: string, models: string[], defaultModel: string): void {
   const snippets = clientSnippets(baseUrl, models, defaultModel);
   if (!current) {
-    current = vscode.window.createWebviewPanel('cli2api.connect', 'CLI2API: Connect a Client', vscode.ViewColumn.Active, { enableScripts: true });
+    current = vscode.window.createWebviewPanel(
+      'cli2api.connect',
+      'CLI2API: Connect a Client',
+      vscode.ViewColumn.Active,
+      { enableScripts: true },
+    );
     current.onDidDispose(() => (current = undefined));
     current.webview.onDidReceiveMessage(async (m: { copy?: number }) => {
       const snippet = m.copy === undefined ? undefined : snippets[m.copy];
@@ -35,7 +40,8 @@ button:hover { background: var(--vscode-button-hoverBackground); }
 <p>Base URL <code>${esc(baseUrl)}/v1</code> · models ${models.map((m) => `<code>${esc(m)}</code>`).join(', ')}</p>
 ${snippets
   .map(
-    (s, i) => `<section><h2>${esc(s.client)}</h2><p class="where">${esc(s.where)}</p><pre><code>${esc(s.code)}</code></pre><button data-copy="${i}">Copy</button></section>`,
+    (s, i) =>
+      `<section><h2>${esc(s.client)}</h2><p class="where">${esc(s.where)}</p><pre><code>${esc(s.code)}</code></pre><button data-copy="${i}">Copy</button></section>`,
   )
   .join('\n')}
 <script nonce="${nonce}">

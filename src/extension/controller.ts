@@ -37,13 +37,22 @@ export class Controller implements vscode.Disposable {
       extraCliCandidates: () => bundledClaudeBinary(),
     });
     this.disposables.push(this.channel, this.statusBar);
-    const render = () => this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses, this.settings.agentTools.length > 0);
+    const render = () =>
+      this.statusBar.render(
+        this.server.state,
+        this.server.stats.snapshot(),
+        this.cliStatus,
+        this.server.cli.liveProcesses,
+        this.settings.agentTools.length > 0,
+      );
     const offState = this.server.onDidChangeState(render);
     const offStats = this.server.stats.onDidChange(render);
     this.disposables.push({ dispose: offState }, { dispose: offStats });
     render();
     this.registerCommands();
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.onSettingsChanged()));
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.onSettingsChanged()),
+    );
     void this.refreshCliStatus();
   }
 
@@ -122,7 +131,11 @@ export class Controller implements vscode.Disposable {
         ? { label: '$(debug-stop) Stop Server', command: 'cli2api.stop' }
         : { label: '$(play) Start Server', command: 'cli2api.start' },
       { label: '$(debug-restart) Restart Server', command: 'cli2api.restart' },
-      { label: '$(clippy) Copy Base URL', command: 'cli2api.copyBaseUrl', description: running ? `${(this.server.state as { url: string }).url}/v1` : undefined },
+      {
+        label: '$(clippy) Copy Base URL',
+        command: 'cli2api.copyBaseUrl',
+        description: running ? `${(this.server.state as { url: string }).url}/v1` : undefined,
+      },
       { label: '$(plug) Connect a Client…', command: 'cli2api.connectClient' },
       { label: '$(output) Show Log', command: 'cli2api.showLog' },
       { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', description: SECTION },
@@ -138,7 +151,8 @@ export class Controller implements vscode.Disposable {
     const portInUse = state.kind === 'failed' && state.code === 'EADDRINUSE';
     const actions = portInUse ? ['Change Port', 'Show Log'] : ['Show Log'];
     void vscode.window.showErrorMessage(`CLI2API could not start: ${message}`, ...actions).then((choice) => {
-      if (choice === 'Change Port') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.port`);
+      if (choice === 'Change Port')
+        void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.port`);
       if (choice === 'Show Log') this.channel.show(true);
     });
   }
@@ -146,17 +160,26 @@ export class Controller implements vscode.Disposable {
   private warnIfExposed(): void {
     if (this.warnedExposed || isLoopback(this.settings.host)) return;
     this.warnedExposed = true;
-    const keys = this.apiKeys.length > 0 ? '' : ' No API key is set: anyone who can connect can use your Claude subscription.';
-    void vscode.window.showWarningMessage(`CLI2API listens on ${this.settings.host}, which other machines may reach.${keys}`, 'Generate API Key', 'Open Settings').then((c) => {
-      if (c === 'Generate API Key') void this.generateApiKey();
-      if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.host`);
-    });
+    const keys =
+      this.apiKeys.length > 0 ? '' : ' No API key is set: anyone who can connect can use your Claude subscription.';
+    void vscode.window
+      .showWarningMessage(
+        `CLI2API listens on ${this.settings.host}, which other machines may reach.${keys}`,
+        'Generate API Key',
+        'Open Settings',
+      )
+      .then((c) => {
+        if (c === 'Generate API Key') void this.generateApiKey();
+        if (c === 'Open Settings')
+          void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.host`);
+      });
   }
 
   private async setApiKey(): Promise<void> {
     const key = await vscode.window.showInputBox({
       title: 'CLI2API: Set API Key',
-      prompt: 'Clients must then send it as "Authorization: Bearer <key>". Stored in VS Code\'s secret storage, never in settings.json.',
+      prompt:
+        'Clients must then send it as "Authorization: Bearer <key>". Stored in VS Code\'s secret storage, never in settings.json.',
       password: true,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim().length >= 8 ? undefined : 'At least 8 characters'),
@@ -170,7 +193,9 @@ export class Controller implements vscode.Disposable {
     const key = `c2a-${randomBytes(24).toString('base64url')}`;
     await writeApiKeys(this.context.secrets, [...this.apiKeys, key]);
     await vscode.env.clipboard.writeText(key);
-    void vscode.window.showInformationMessage('CLI2API: a new API key was generated, stored in secret storage and copied to the clipboard.');
+    void vscode.window.showInformationMessage(
+      'CLI2API: a new API key was generated, stored in secret storage and copied to the clipboard.',
+    );
   }
 
   private async clearApiKeys(): Promise<void> {
@@ -196,7 +221,13 @@ export class Controller implements vscode.Disposable {
 
   private async refreshCliStatus(): Promise<void> {
     this.cliStatus = await this.server.cli.status();
-    this.statusBar.render(this.server.state, this.server.stats.snapshot(), this.cliStatus, this.server.cli.liveProcesses, this.settings.agentTools.length > 0);
+    this.statusBar.render(
+      this.server.state,
+      this.server.stats.snapshot(),
+      this.cliStatus,
+      this.server.cli.liveProcesses,
+      this.settings.agentTools.length > 0,
+    );
   }
 
   private warnInvalid(message: string): void {
@@ -219,7 +250,9 @@ export class Controller implements vscode.Disposable {
 function bundledClaudeBinary(): string[] {
   const ext = vscode.extensions.getExtension('anthropic.claude-code');
   if (!ext) return [];
-  return [path.join(ext.extensionPath, 'resources', 'native-binary', process.platform === 'win32' ? 'claude.exe' : 'claude')];
+  return [
+    path.join(ext.extensionPath, 'resources', 'native-binary', process.platform === 'win32' ? 'claude.exe' : 'claude'),
+  ];
 }
 
 const SECRET_KEY = 'cli2api.apiKeys';

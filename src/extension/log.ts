@@ -1,5 +1,5 @@
 /** The core's Logger on a VS Code LogOutputChannel. */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { LogLevel } from '../config/settings';
 import { isEnabled, type Logger } from '../util/logger';
 

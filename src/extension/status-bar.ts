@@ -15,7 +15,13 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  render(state: ServerState, stats: StatsSnapshot, cli: CliStatus | undefined, liveProcesses: number, agent = false): void {
+  render(
+    state: ServerState,
+    stats: StatsSnapshot,
+    cli: CliStatus | undefined,
+    liveProcesses: number,
+    agent = false,
+  ): void {
     const item = this.item;
     item.backgroundColor = undefined;
     switch (state.kind) {
@@ -45,7 +51,10 @@ export class StatusBar implements vscode.Disposable {
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
     item.tooltip = tooltip(state, stats, cli, liveProcesses);
-    if (agent) (item.tooltip as vscode.MarkdownString).appendMarkdown('  \n**Agent mode is on**: the CLI may use Claude Code tools in the workspace.');
+    if (agent)
+      (item.tooltip as vscode.MarkdownString).appendMarkdown(
+        '  \n**Agent mode is on**: the CLI may use Claude Code tools in the workspace.',
+      );
   }
 
   dispose(): void {
@@ -53,7 +62,12 @@ export class StatusBar implements vscode.Disposable {
   }
 }
 
-function tooltip(state: ServerState, stats: StatsSnapshot, cli: CliStatus | undefined, live: number): vscode.MarkdownString {
+function tooltip(
+  state: ServerState,
+  stats: StatsSnapshot,
+  cli: CliStatus | undefined,
+  live: number,
+): vscode.MarkdownString {
   const lines: string[] = ['**CLI2API** — OpenAI-compatible API over Claude Code', ''];
   if (state.kind === 'running') lines.push(`Base URL: \`${state.url}/v1\``);
   else lines.push(`Server: ${state.kind}`);

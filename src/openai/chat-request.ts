@@ -15,7 +15,11 @@ export interface ChatPlan {
 
 export function planChat(body: ChatRequest, defaultModel: string): ChatPlan {
   if (body.n !== null && body.n !== undefined && body.n > 1) {
-    throw errors.invalidRequest('n > 1 is not supported: Claude Code produces one choice per request. Send n=1 or leave it out.', 'n', 'unsupported_value');
+    throw errors.invalidRequest(
+      'n > 1 is not supported: Claude Code produces one choice per request. Send n=1 or leave it out.',
+      'n',
+      'unsupported_value',
+    );
   }
   const { system, turns } = messagesToConversation(body.messages);
   const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({
@@ -58,15 +62,26 @@ export function messagesToConversation(messages: ChatMessage[]): { system: strin
         pending.push({ role: 'user', content: contentBlocks(m.content, `${param}.content`) });
         return;
       case 'assistant': {
-        const blocks: ContentBlock[] = [...contentBlocks(m.content, `${param}.content`), ...textBlocks(m.refusal ?? '')];
+        const blocks: ContentBlock[] = [
+          ...contentBlocks(m.content, `${param}.content`),
+          ...textBlocks(m.refusal ?? ''),
+        ];
         for (const [j, call] of (m.tool_calls ?? []).entries()) {
-          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) });
+          blocks.push({
+            type: 'tool_use',
+            id: call.id,
+            name: call.function.name,
+            input: parseArguments(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`),
+          });
         }
         pending.push({ role: 'assistant', content: blocks });
         return;
       }
       case 'tool':
-        pending.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: contentText(m.content) }] });
+        pending.push({
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: m.tool_call_id, content: contentText(m.content) }],
+        });
         return;
     }
   });
@@ -74,7 +89,10 @@ export function messagesToConversation(messages: ChatMessage[]): { system: strin
   const last = turns[turns.length - 1];
   if (!last) throw errors.invalidRequest('messages must contain at least one user message with content.', 'messages');
   if (last.role !== 'user') {
-    throw errors.invalidRequest('The last message must be from the user (or a tool result); assistant prefill is not supported.', 'messages');
+    throw errors.invalidRequest(
+      'The last message must be from the user (or a tool result); assistant prefill is not supported.',
+      'messages',
+    );
   }
   return { system: joinSystem(systemParts), turns };
 }
@@ -82,11 +100,15 @@ export function messagesToConversation(messages: ChatMessage[]): { system: strin
 function chatToolChoice(choice: ChatRequest['tool_choice'], tools: ToolSpec[]): ToolChoice | undefined {
   if (!choice) return undefined;
   if (typeof choice === 'string') {
-    if (choice !== 'none' && tools.length === 0) throw errors.invalidRequest(`tool_choice '${choice}' needs tools.`, 'tool_choice');
+    if (choice !== 'none' && tools.length === 0)
+      throw errors.invalidRequest(`tool_choice '${choice}' needs tools.`, 'tool_choice');
     return choice;
   }
   if (!tools.some((t) => t.name === choice.function.name)) {
-    throw errors.invalidRequest(`tool_choice names '${choice.function.name}', which is not among the tools.`, 'tool_choice.function.name');
+    throw errors.invalidRequest(
+      `tool_choice names '${choice.function.name}', which is not among the tools.`,
+      'tool_choice.function.name',
+    );
   }
   return { name: choice.function.name };
 }

@@ -34,7 +34,12 @@ const assistantMessage = z.looseObject({
 });
 const toolMessage = z.looseObject({ role: z.literal('tool'), content, tool_call_id: z.string() });
 
-export const chatMessageSchema = z.discriminatedUnion('role', [systemMessage, userMessage, assistantMessage, toolMessage]);
+export const chatMessageSchema = z.discriminatedUnion('role', [
+  systemMessage,
+  userMessage,
+  assistantMessage,
+  toolMessage,
+]);
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export const functionToolSchema = z.looseObject({
@@ -60,11 +65,16 @@ export const chatRequestSchema = z.looseObject({
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   tools: z.array(functionToolSchema).nullish(),
   tool_choice: z
-    .union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) })])
+    .union([
+      z.enum(['none', 'auto', 'required']),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+    ])
     .nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   reasoning_effort: z.string().nullish(),
-  response_format: z.looseObject({ type: z.string(), json_schema: z.looseObject({ schema: z.unknown().optional() }).nullish() }).nullish(),
+  response_format: z
+    .looseObject({ type: z.string(), json_schema: z.looseObject({ schema: z.unknown().optional() }).nullish() })
+    .nullish(),
   user: z.string().nullish(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

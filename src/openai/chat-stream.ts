@@ -51,7 +51,12 @@ export interface ChatStreamState {
   finished: boolean;
 }
 
-export function newChatStreamState(opts: { id: string; model: string; created: number; includeUsage: boolean }): ChatStreamState {
+export function newChatStreamState(opts: {
+  id: string;
+  model: string;
+  created: number;
+  includeUsage: boolean;
+}): ChatStreamState {
   return { ...opts, sentRole: false, stopReason: null, blocks: new Map(), toolCalls: 0, finished: false };
 }
 
@@ -83,7 +88,16 @@ export function translateLine(state: ChatStreamState, line: CliLine): ChatChunk[
       else if (block.type === 'tool_use') {
         const toolIndex = state.toolCalls++;
         state.blocks.set(event.index, { kind: 'tool', toolIndex });
-        emit({ tool_calls: [{ index: toolIndex, id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: '' } }] });
+        emit({
+          tool_calls: [
+            {
+              index: toolIndex,
+              id: block.id ?? '',
+              type: 'function',
+              function: { name: block.name ?? '', arguments: '' },
+            },
+          ],
+        });
       } else state.blocks.set(event.index, { kind: 'other' });
       break;
     }
@@ -137,7 +151,12 @@ export function chatUsage(usage: CliUsage | undefined): ChatUsage {
   const cached = usage?.cache_read_input_tokens ?? 0;
   const prompt = (usage?.input_tokens ?? 0) + cached + (usage?.cache_creation_input_tokens ?? 0);
   const completion = usage?.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cached },
+  };
 }
 
 function chunkShell(state: ChatStreamState): Omit<ChatChunk, 'choices'> {

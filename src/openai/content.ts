@@ -33,7 +33,11 @@ export function contentBlocks(content: string | ContentPart[] | null | undefined
       }
       case 'input_image': {
         const url = (part as { image_url?: unknown }).image_url;
-        if (typeof url !== 'string') throw errors.invalidRequest('input_image needs an image_url (a data: URI); file ids are not supported.', where);
+        if (typeof url !== 'string')
+          throw errors.invalidRequest(
+            'input_image needs an image_url (a data: URI); file ids are not supported.',
+            where,
+          );
         return [imageBlock(url, where)];
       }
       default:
@@ -57,13 +61,23 @@ function imageBlock(url: string, param: string): ContentBlock {
   }
   const mediaType = m[1]!.toLowerCase() === 'image/jpg' ? 'image/jpeg' : m[1]!.toLowerCase();
   if (!IMAGE_TYPES.has(mediaType)) {
-    throw errors.invalidRequest(`Image type ${mediaType} is not supported; use png, jpeg, gif or webp.`, param, 'unsupported_image_type');
+    throw errors.invalidRequest(
+      `Image type ${mediaType} is not supported; use png, jpeg, gif or webp.`,
+      param,
+      'unsupported_image_type',
+    );
   }
   const data = m[2]!.replace(/\s/g, '');
   const bytes = Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
   if (bytes > MAX_IMAGE_BYTES) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    throw new ApiError(413, 'invalid_request_error', `The image at ${param} is ${mb(bytes)}; images may be at most ${mb(MAX_IMAGE_BYTES)}.`, 'image_too_large', param);
+    throw new ApiError(
+      413,
+      'invalid_request_error',
+      `The image at ${param} is ${mb(bytes)}; images may be at most ${mb(MAX_IMAGE_BYTES)}.`,
+      'image_too_large',
+      param,
+    );
   }
   return { type: 'image', source: { type: 'base64', media_type: mediaType, data } };
 }
@@ -73,7 +87,13 @@ export function contentText(content: string | ContentPart[] | null | undefined):
   if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   return content
-    .map((p) => ('text' in p && typeof p.text === 'string' ? p.text : 'refusal' in p && typeof p.refusal === 'string' ? p.refusal : ''))
+    .map((p) =>
+      'text' in p && typeof p.text === 'string'
+        ? p.text
+        : 'refusal' in p && typeof p.refusal === 'string'
+          ? p.refusal
+          : '',
+    )
     .filter(Boolean)
     .join('\n');
 }

@@ -11,7 +11,10 @@ export interface PendingTurn {
 }
 
 export function joinSystem(parts: string[]): string {
-  return parts.map((p) => p.trim()).filter(Boolean).join('\n\n');
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /** Merges neighbours of one role, drops empty turns, and puts tool results first in a user turn. */

@@ -38,14 +38,28 @@ export const errors = {
       'model',
     ),
   methodNotAllowed: (method: string, path: string, allowed: string[]) =>
-    new ApiError(405, 'invalid_request_error', `Method ${method} is not allowed on ${path}; use ${allowed.join(', ')}.`, 'method_not_allowed', null, {
-      Allow: allowed.join(', '),
-    }),
+    new ApiError(
+      405,
+      'invalid_request_error',
+      `Method ${method} is not allowed on ${path}; use ${allowed.join(', ')}.`,
+      'method_not_allowed',
+      null,
+      {
+        Allow: allowed.join(', '),
+      },
+    ),
   payloadTooLarge: (message: string) => new ApiError(413, 'invalid_request_error', message, 'request_too_large'),
   authentication: (message: string) => new ApiError(401, 'authentication_error', message, 'cli_not_authenticated'),
   usageRefused: (message: string) => new ApiError(403, 'permission_error', message, 'cli_usage_refused'),
   rateLimited: (message: string, retryAfterSeconds?: number) =>
-    new ApiError(429, 'rate_limit_error', message, 'rate_limit_exceeded', null, retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+    new ApiError(
+      429,
+      'rate_limit_error',
+      message,
+      'rate_limit_exceeded',
+      null,
+      retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+    ),
   queueFull: (retryAfterSeconds: number) =>
     new ApiError(
       429,

@@ -31,15 +31,28 @@ export interface ResponsesPlan {
 
 /** Fields whose silent omission would change the answer: refused instead of ignored. */
 const UNSERVABLE: Array<[field: string, why: string]> = [
-  ['conversation', 'the Conversations API is not available; continue with previous_response_id or send the whole input'],
+  [
+    'conversation',
+    'the Conversations API is not available; continue with previous_response_id or send the whole input',
+  ],
   ['prompt', 'stored prompt templates are not available; send instructions and input instead'],
 ];
 
-export function planResponses(body: ResponsesRequest, defaultModel: string, previous?: StoredConversation): ResponsesPlan {
+export function planResponses(
+  body: ResponsesRequest,
+  defaultModel: string,
+  previous?: StoredConversation,
+): ResponsesPlan {
   for (const [field, why] of UNSERVABLE) {
-    if ((body as Record<string, unknown>)[field] != null) throw errors.invalidRequest(`'${field}' is not supported: ${why}.`, field, 'unsupported_parameter');
+    if ((body as Record<string, unknown>)[field] != null)
+      throw errors.invalidRequest(`'${field}' is not supported: ${why}.`, field, 'unsupported_parameter');
   }
-  if (body.background) throw errors.invalidRequest('Background responses are not supported: send the request with stream or wait for it.', 'background', 'unsupported_value');
+  if (body.background)
+    throw errors.invalidRequest(
+      'Background responses are not supported: send the request with stream or wait for it.',
+      'background',
+      'unsupported_value',
+    );
   const tools = functionTools(body.tools ?? []);
   const toolChoice = responsesToolChoice(body.tool_choice, tools);
   const pending: PendingTurn[] = (previous?.turns ?? []).map((t) => ({ role: t.role, content: [...t.content] }));
@@ -49,7 +62,10 @@ export function planResponses(body: ResponsesRequest, defaultModel: string, prev
   const last = turns[turns.length - 1];
   if (!last) throw errors.invalidRequest('input must hold at least one user message with content.', 'input');
   if (last.role !== 'user') {
-    throw errors.invalidRequest('The last input item must be a user message or a function_call_output; assistant prefill is not supported.', 'input');
+    throw errors.invalidRequest(
+      'The last input item must be a user message or a function_call_output; assistant prefill is not supported.',
+      'input',
+    );
   }
   const model = body.model ?? defaultModel;
   const joinedInputSystem = joinSystem(inputSystem);
@@ -101,7 +117,17 @@ function addItem(item: InputItem, param: string, pending: PendingTurn[], inputSy
       }
       return;
     case 'function_call':
-      pending.push({ role: 'assistant', content: [{ type: 'tool_use', id: item.call_id, name: item.name, input: parseArguments(item.arguments, `${param}.arguments`) }] });
+      pending.push({
+        role: 'assistant',
+        content: [
+          {
+            type: 'tool_use',
+            id: item.call_id,
+            name: item.name,
+            input: parseArguments(item.arguments, `${param}.arguments`),
+          },
+        ],
+      });
       return;
     case 'function_call_output': {
       const content = typeof item.output === 'string' ? item.output : contentBlocks(item.output, `${param}.output`);
@@ -132,22 +158,43 @@ function functionTools(tools: ResponsesTool[]): PlannedTool[] {
       );
     }
     if (!t.name) throw errors.invalidRequest('A function tool needs a name.', `tools[${i}].name`, 'invalid_value');
-    const spec: ToolSpec = { name: t.name, description: t.description ?? undefined, parameters: t.parameters ?? undefined };
-    return { spec, echo: { type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null } };
+    const spec: ToolSpec = {
+      name: t.name,
+      description: t.description ?? undefined,
+      parameters: t.parameters ?? undefined,
+    };
+    return {
+      spec,
+      echo: {
+        type: 'function',
+        name: t.name,
+        description: t.description ?? null,
+        parameters: t.parameters ?? null,
+        strict: t.strict ?? null,
+      },
+    };
   });
 }
 
 function responsesToolChoice(choice: ResponsesRequest['tool_choice'], tools: PlannedTool[]): ToolChoice | undefined {
   if (choice === null || choice === undefined) return undefined;
   if (typeof choice === 'string') {
-    if (choice === 'required' && tools.length === 0) throw errors.invalidRequest("tool_choice 'required' needs function tools in 'tools'.", 'tool_choice');
+    if (choice === 'required' && tools.length === 0)
+      throw errors.invalidRequest("tool_choice 'required' needs function tools in 'tools'.", 'tool_choice');
     return choice;
   }
   if (choice.type !== 'function') {
-    throw errors.invalidRequest(`tool_choice of type '${choice.type}' is not supported; use 'auto', 'none', 'required' or {type:'function', name}.`, 'tool_choice', 'unsupported_value');
+    throw errors.invalidRequest(
+      `tool_choice of type '${choice.type}' is not supported; use 'auto', 'none', 'required' or {type:'function', name}.`,
+      'tool_choice',
+      'unsupported_value',
+    );
   }
   if (!choice.name || !tools.some((t) => t.spec.name === choice.name)) {
-    throw errors.invalidRequest(`tool_choice names the function '${choice.name ?? ''}', which is not among the tools.`, 'tool_choice.name');
+    throw errors.invalidRequest(
+      `tool_choice names the function '${choice.name ?? ''}', which is not among the tools.`,
+      'tool_choice.name',
+    );
   }
   return { name: choice.name };
 }

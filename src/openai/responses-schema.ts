@@ -38,7 +38,8 @@ const reasoningItem = z.looseObject({ type: z.literal('reasoning') });
  * the exact field (input[2].content) or lists the item types CLI2API takes.
  */
 export const inputItemSchema = z.preprocess(
-  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('type' in v) && 'role' in v ? { ...v, type: 'message' } : v),
+  (v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !('type' in v) && 'role' in v ? { ...v, type: 'message' } : v,
   z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem]),
 );
 export type InputItem = z.infer<typeof inputItemSchema>;
@@ -53,13 +54,19 @@ const toolSchema = z.looseObject({
 });
 export type ResponsesTool = z.infer<typeof toolSchema>;
 
-const toolChoiceSchema = z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.string(), name: z.string().optional() })]);
+const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.looseObject({ type: z.string(), name: z.string().optional() }),
+]);
 export type ResponsesToolChoice = z.infer<typeof toolChoiceSchema>;
 
 export const responsesRequestSchema = z.looseObject({
   model: z.string().trim().min(1).optional(),
   // A string input is one user message; as a list, a bad item is reported by its own path.
-  input: z.preprocess((v) => (typeof v === 'string' ? [{ type: 'message', role: 'user', content: v }] : v), z.array(inputItemSchema).optional()),
+  input: z.preprocess(
+    (v) => (typeof v === 'string' ? [{ type: 'message', role: 'user', content: v }] : v),
+    z.array(inputItemSchema).optional(),
+  ),
   instructions: z.string().nullish(),
   previous_response_id: z.string().min(1).nullish(),
   stream: z.boolean().nullish(),
@@ -76,7 +83,9 @@ export const responsesRequestSchema = z.looseObject({
   reasoning: z.looseObject({ effort: z.string().nullish(), summary: z.string().nullish() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   include: z.array(z.string()).nullish(),
-  text: z.looseObject({ format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).nullish() }).nullish(),
+  text: z
+    .looseObject({ format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).nullish() })
+    .nullish(),
   truncation: z.string().nullish(),
   user: z.string().nullish(),
   background: z.boolean().nullish(),

@@ -84,7 +84,10 @@ export interface ResponseObject extends ResponseEcho {
 }
 
 type Where = { item_id: string; output_index: number };
-type TerminalBody = { type: 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponseObject };
+type TerminalBody = {
+  type: 'response.completed' | 'response.incomplete' | 'response.failed';
+  response: ResponseObject;
+};
 type EventBody =
   | { type: 'response.created' | 'response.in_progress'; response: ResponseObject }
   | TerminalBody
@@ -92,7 +95,11 @@ type EventBody =
   | (Where & { type: 'response.content_part.added' | 'response.content_part.done'; content_index: 0; part: OutputText })
   | (Where & { type: 'response.output_text.delta'; content_index: 0; delta: string; logprobs: [] })
   | (Where & { type: 'response.output_text.done'; content_index: 0; text: string; logprobs: [] })
-  | (Where & { type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'; summary_index: 0; part: SummaryText })
+  | (Where & {
+      type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
+      summary_index: 0;
+      part: SummaryText;
+    })
   | (Where & { type: 'response.reasoning_summary_text.delta'; summary_index: 0; delta: string })
   | (Where & { type: 'response.reasoning_summary_text.done'; summary_index: 0; text: string })
   | (Where & { type: 'response.function_call_arguments.delta'; delta: string })
@@ -111,7 +118,11 @@ export interface ResponsesStreamState {
   open: { item: OutputItem; outputIndex: number; blockIndex: number } | undefined;
 }
 
-export function newResponsesStreamState(opts: { id: string; createdAt: number; echo: ResponseEcho }): ResponsesStreamState {
+export function newResponsesStreamState(opts: {
+  id: string;
+  createdAt: number;
+  echo: ResponseEcho;
+}): ResponsesStreamState {
   const response: ResponseObject = {
     id: opts.id,
     object: 'response',
@@ -145,10 +156,25 @@ export function translateLine(state: ResponsesStreamState, line: CliLine): Respo
     case 'content_block_start': {
       close(state, emit);
       const block = event.content_block;
-      if (block.type === 'text') open(state, emit, event.index, { id: itemId(state, 'msg'), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
-      else if (block.type === 'thinking') open(state, emit, event.index, { id: itemId(state, 'rs'), type: 'reasoning', summary: [] });
+      if (block.type === 'text')
+        open(state, emit, event.index, {
+          id: itemId(state, 'msg'),
+          type: 'message',
+          status: 'in_progress',
+          role: 'assistant',
+          content: [],
+        });
+      else if (block.type === 'thinking')
+        open(state, emit, event.index, { id: itemId(state, 'rs'), type: 'reasoning', summary: [] });
       else if (block.type === 'tool_use') {
-        const item: FunctionCallOutput = { id: itemId(state, 'fc'), type: 'function_call', status: 'in_progress', call_id: block.id ?? '', name: block.name ?? '', arguments: '' };
+        const item: FunctionCallOutput = {
+          id: itemId(state, 'fc'),
+          type: 'function_call',
+          status: 'in_progress',
+          call_id: block.id ?? '',
+          name: block.name ?? '',
+          arguments: '',
+        };
         open(state, emit, event.index, item);
       }
       break;
@@ -275,7 +301,12 @@ function open(state: ResponsesStreamState, emit: (b: EventBody) => void, blockIn
     emit({ type: 'response.content_part.added', ...where, content_index: 0, part: structuredClone(item.content[0]!) });
   } else if (item.type === 'reasoning') {
     item.summary.push({ type: 'summary_text', text: '' });
-    emit({ type: 'response.reasoning_summary_part.added', ...where, summary_index: 0, part: { type: 'summary_text', text: '' } });
+    emit({
+      type: 'response.reasoning_summary_part.added',
+      ...where,
+      summary_index: 0,
+      part: { type: 'summary_text', text: '' },
+    });
   }
 }
 
@@ -317,6 +348,7 @@ function incompleteReason(stopReason: string | null): 'max_output_tokens' | 'con
 /** Codes clients act on: Codex retries `rate_limit_exceeded` and stops on `context_length_exceeded`. */
 function failureCode(error: ApiError): string {
   if (error.status === 429) return 'rate_limit_exceeded';
-  if (error.code === 'upstream_rejected' && /prompt is too long|context/i.test(error.message)) return 'context_length_exceeded';
+  if (error.code === 'upstream_rejected' && /prompt is too long|context/i.test(error.message))
+    return 'context_length_exceeded';
   return error.code ?? 'server_error';
 }

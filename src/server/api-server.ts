@@ -35,7 +35,12 @@ export class ApiServer {
   private listeners = new Set<(state: ServerState) => void>();
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.cli = new CliManager({ settings: opts.settings, logger: opts.logger, baseEnv: opts.baseEnv, extraCandidates: opts.extraCliCandidates });
+    this.cli = new CliManager({
+      settings: opts.settings,
+      logger: opts.logger,
+      baseEnv: opts.baseEnv,
+      extraCandidates: opts.extraCliCandidates,
+    });
   }
 
   get state(): ServerState {
@@ -90,7 +95,9 @@ export class ApiServer {
     this.setState({ kind: 'running', host, port: actual, url });
     this.opts.logger.info(`CLI2API listening on ${url} (OpenAI base URL ${url}/v1)`);
     if (!isLoopback(host)) {
-      this.opts.logger.warn(`Listening on ${host}, which other machines may reach: anyone who can connect can use your Claude subscription.`);
+      this.opts.logger.warn(
+        `Listening on ${host}, which other machines may reach: anyone who can connect can use your Claude subscription.`,
+      );
     }
     void this.cli.status().then((s) => {
       if (s.ok) this.opts.logger.info(`Claude Code CLI ${s.version} at ${s.path}`);

@@ -21,7 +21,10 @@ export interface RequestState {
 }
 
 /** Notes a finished CLI run for the request log, the stats and the cost header. */
-export function noteRun(ctx: { state: unknown; set(field: string, value: string): void }, run: { promptTokens: number; completionTokens: number; costUsd?: number }): void {
+export function noteRun(
+  ctx: { state: unknown; set(field: string, value: string): void },
+  run: { promptTokens: number; completionTokens: number; costUsd?: number },
+): void {
   const state = ctx.state as RequestState;
   state.promptTokens = run.promptTokens;
   state.completionTokens = run.completionTokens;

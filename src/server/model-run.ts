@@ -16,7 +16,12 @@ import { SseStream } from './sse';
 export type ModelRun = AsyncGenerator<CliLine, ResultLine>;
 
 /** Runs `use` over the CLI run of `request`; the run ends (and its process is released) whatever happens. */
-export async function withModelRun(ctx: Context, deps: AppDeps, request: ModelRequest, use: (run: ModelRun) => Promise<void>): Promise<void> {
+export async function withModelRun(
+  ctx: Context,
+  deps: AppDeps,
+  request: ModelRequest,
+  use: (run: ModelRun) => Promise<void>,
+): Promise<void> {
   const { signal, dispose } = requestSignal(ctx, deps.settings().timeoutSeconds * 1000);
   const run = deps.cli.run(request, signal);
   try {
@@ -57,7 +62,13 @@ export interface RouteFormat<E> {
 }
 
 /** Serves one model request in `format`, streamed or not. */
-export function serveModelRun<E>(ctx: Context, deps: AppDeps, request: ModelRequest, stream: boolean, format: RouteFormat<E>): Promise<void> {
+export function serveModelRun<E>(
+  ctx: Context,
+  deps: AppDeps,
+  request: ModelRequest,
+  stream: boolean,
+  format: RouteFormat<E>,
+): Promise<void> {
   const noteResult = (line: ResultLine) => noteRun(ctx, { ...format.tokens(line), costUsd: line.total_cost_usd });
   return withModelRun(ctx, deps, request, async (run) => {
     if (!stream) {

@@ -16,7 +16,8 @@ export function requestLog(logger: Logger, stats: ServerStats) {
     } finally {
       const s = ctx.state as RequestState;
       const ok = status < 400 && !s.streamError;
-      if (counted) stats.end({ ok, promptTokens: s.promptTokens, completionTokens: s.completionTokens, costUsd: s.costUsd });
+      if (counted)
+        stats.end({ ok, promptTokens: s.promptTokens, completionTokens: s.completionTokens, costUsd: s.costUsd });
       const parts = [ctx.method, ctx.path];
       if (s.model) parts.push(`model=${s.model}`);
       parts.push(String(status), `${Math.round(performance.now() - started)}ms`);

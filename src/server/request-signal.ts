@@ -12,10 +12,19 @@ export class ClientGoneError extends Error {
   }
 }
 
-export function requestSignal(ctx: Context, timeoutMs: number, shutdown?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+export function requestSignal(
+  ctx: Context,
+  timeoutMs: number,
+  shutdown?: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(errors.timeout(`The request took longer than the ${Math.round(timeoutMs / 1000)} s timeout; the Claude CLI run was stopped.`)),
+    () =>
+      controller.abort(
+        errors.timeout(
+          `The request took longer than the ${Math.round(timeoutMs / 1000)} s timeout; the Claude CLI run was stopped.`,
+        ),
+      ),
     timeoutMs,
   );
   const onClose = () => {

@@ -20,17 +20,31 @@ export function securityMiddleware(settings: () => Settings) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const s = settings();
     if (!hostAllowed(ctx.get('host'), s)) {
-      throw new ApiError(403, 'permission_error', `Requests for host '${ctx.get('host')}' are refused (DNS-rebinding protection). Add it to allowedHosts if it is yours.`, 'host_not_allowed');
+      throw new ApiError(
+        403,
+        'permission_error',
+        `Requests for host '${ctx.get('host')}' are refused (DNS-rebinding protection). Add it to allowedHosts if it is yours.`,
+        'host_not_allowed',
+      );
     }
     const origin = ctx.get('origin');
     if (origin) {
       const allowed = s.corsOrigins.includes('*') || s.corsOrigins.includes(origin);
-      if (!allowed) throw new ApiError(403, 'permission_error', `Browser origin ${origin} is not allowed. Add it to corsOrigins to call CLI2API from a web page.`, 'origin_not_allowed');
+      if (!allowed)
+        throw new ApiError(
+          403,
+          'permission_error',
+          `Browser origin ${origin} is not allowed. Add it to corsOrigins to call CLI2API from a web page.`,
+          'origin_not_allowed',
+        );
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Vary', 'Origin');
       if (ctx.method === 'OPTIONS') {
         ctx.set('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-        ctx.set('Access-Control-Allow-Headers', ctx.get('access-control-request-headers') || 'authorization, content-type, x-api-key');
+        ctx.set(
+          'Access-Control-Allow-Headers',
+          ctx.get('access-control-request-headers') || 'authorization, content-type, x-api-key',
+        );
         ctx.set('Access-Control-Max-Age', '600');
         ctx.status = 204;
         return;

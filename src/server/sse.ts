@@ -33,7 +33,9 @@ export class SseStream {
 
   /** `data: <json>` (with `event: <name>` first when given). */
   async send(data: unknown, event?: string): Promise<void> {
-    await this.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    await this.write(
+      `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
+    );
   }
 
   async write(text: string): Promise<void> {

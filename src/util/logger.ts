@@ -32,4 +32,3 @@ export function createConsoleLogger(opts: { level: LogLevel; json: boolean; writ
     error: (m) => log('error', m),
   };
 }
-

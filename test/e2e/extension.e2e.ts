@@ -55,7 +55,8 @@ function obtainVsix(tmp: string): string {
     timeout: 120_000,
     killSignal: 'SIGKILL',
   });
-  if (res.status !== 0 || !fs.existsSync(out)) throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);
+  if (res.status !== 0 || !fs.existsSync(out))
+    throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);
   return out;
 }
 
@@ -107,10 +108,12 @@ async function getJson(port: number, p: string): Promise<{ status: number; body:
 
 /** `claude` processes started by this suite: below code-server, or marked through cli2api.env. */
 function claudeProcesses(session: CodeServerSession, mark: string) {
-  const isClaude = (p: { cmdline: string; exe: string; comm: string }) => /claude/i.test(`${p.exe} ${p.cmdline.split(' ')[0]} ${p.comm}`);
+  const isClaude = (p: { cmdline: string; exe: string; comm: string }) =>
+    /claude/i.test(`${p.exe} ${p.cmdline.split(' ')[0]} ${p.comm}`);
   const all = listProcesses();
   const byPid = new Map<number, ReturnType<typeof listProcesses>[number]>();
-  for (const p of [...session.processes(), ...processesWithEnv(CLI_MARK_ENV, mark, all)]) if (isClaude(p)) byPid.set(p.pid, p);
+  for (const p of [...session.processes(), ...processesWithEnv(CLI_MARK_ENV, mark, all)])
+    if (isClaude(p)) byPid.set(p.pid, p);
   return [...byPid.values()];
 }
 
@@ -128,7 +131,13 @@ describe('CLI2API in a real VS Code extension host', function () {
     f.fake.handle((req) => {
       const text = lastUserText(req.body);
       if (/slow stream/.test(text)) {
-        return { kind: 'message', blocks: [{ type: 'text', text: 'one two three four five', chunks: ['one ', 'two ', 'three ', 'four ', 'five'] }], deltaDelayMs: 400 };
+        return {
+          kind: 'message',
+          blocks: [
+            { type: 'text', text: 'one two three four five', chunks: ['one ', 'two ', 'three ', 'four ', 'five'] },
+          ],
+          deltaDelayMs: 400,
+        };
       }
       if (/never answer/.test(text)) return { kind: 'hang' };
       return { kind: 'message', blocks: [{ type: 'text', text: `echo: ${text}` }] };
@@ -240,7 +249,10 @@ describe('CLI2API in a real VS Code extension host', function () {
 
     await session.runCommand('CLI2API: Start Server');
     await session.waitForStatusBarItem(running(), 15_000);
-    const res = await openai(port).chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'after restart' }] });
+    const res = await openai(port).chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'after restart' }],
+    });
     assert.equal(res.choices[0]?.message.content, 'echo: after restart');
   });
 
@@ -262,7 +274,10 @@ describe('CLI2API in a real VS Code extension host', function () {
   });
 
   it('Show Log reveals the CLI2API output channel with the request lines', async function () {
-    await openai(port).chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'for the log' }] });
+    await openai(port).chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'for the log' }],
+    });
     await session.clearNotifications();
     await session.runCommand('CLI2API: Show Log');
     const requestLine = /POST \/v1\/chat\/completions model=\S+ 200 \d+ms/;
@@ -284,17 +299,25 @@ describe('CLI2API in a real VS Code extension host', function () {
   it('stopping code-server leaves no claude process behind', async function () {
     // A request the fake never answers keeps a CLI child alive while code-server stops.
     const pending = openai(port)
-      .chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'never answer this' }] })
+      .chat.completions.create({
+        model: 'sonnet',
+        stream: true,
+        messages: [{ role: 'user', content: 'never answer this' }],
+      })
       .then(async (s) => {
         for await (const _ of s) {
           // drain
         }
       })
       .catch(() => undefined);
-    const alive = await waitFor('a claude process serving the pending request', () => {
-      const procs = claudeProcesses(session, f.cliMark);
-      return procs.length > 0 ? procs : undefined;
-    }, 20_000);
+    const alive = await waitFor(
+      'a claude process serving the pending request',
+      () => {
+        const procs = claudeProcesses(session, f.cliMark);
+        return procs.length > 0 ? procs : undefined;
+      },
+      20_000,
+    );
 
     // SIGTERM to code-server's main process only: the extension must stop its own children.
     const report = await session.dispose({ signal: 'main', graceMs: 10_000 });
@@ -331,7 +354,11 @@ describe('CLI2API when its port is taken before it starts', function () {
     session = await CodeServerSession.launch({ vsix: f.vsix, name: 'port-in-use', settings: f.settings(busy) });
     await session.waitForStatusBarItem(/^CLI2API: error$/, 45_000);
     await session.screenshot('extension-statusbar-error', '.part.statusbar');
-    await waitFor('the reason in the CLI2API log', () => /EADDRINUSE|in use/i.test(session!.readLogs(LOG_FILE)), 10_000).catch((err: Error) => {
+    await waitFor(
+      'the reason in the CLI2API log',
+      () => /EADDRINUSE|in use/i.test(session!.readLogs(LOG_FILE)),
+      10_000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; log:\n${session!.readLogs(LOG_FILE)}`);
     });
     const note = await session.waitForNotification(/could not start/i, 10_000);

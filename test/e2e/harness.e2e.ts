@@ -88,7 +88,11 @@ const enabled = process.env.CLI2API_E2E_SELFTEST === '1';
     try {
       await session.editUserSettings({ 'selftest.port': busy });
       await session.waitForStatusBarItem(/^Selftest: error$/, 15_000);
-      await waitFor('EADDRINUSE in the Selftest log', () => /EADDRINUSE/.test(session.readLogs(/Selftest\.log$/)), 10_000);
+      await waitFor(
+        'EADDRINUSE in the Selftest log',
+        () => /EADDRINUSE/.test(session.readLogs(/Selftest\.log$/)),
+        10_000,
+      );
     } finally {
       await holder.close();
     }
@@ -115,16 +119,24 @@ const enabled = process.env.CLI2API_E2E_SELFTEST === '1';
     await session.runCommand('Selftest: Spawn Child');
     await session.runCommand('Selftest: Spawn Detached Child');
     const child = await waitFor('the child', () => session.processesMatching(/selftest-child-marker/)[0], 10_000);
-    const detached = await waitFor('the detached child', () => session.processesMatching(/selftest-detached-marker/)[0], 10_000);
+    const detached = await waitFor(
+      'the detached child',
+      () => session.processesMatching(/selftest-detached-marker/)[0],
+      10_000,
+    );
     // The plain child hangs below code-server; the detached one is in its own process group.
     assert.ok(session.processes().some((p) => p.pid === child.pid));
     assert.notEqual(detached.pgid, session.pid);
 
     const report = await session.dispose({ signal: 'main' });
     console.log(`      dispose: ${report.durationMs} ms, exited on SIGTERM: ${report.exitedOnSigterm}`);
-    if (report.survivorsAfterGrace.length > 0) console.log(`      survivors after grace:\n${describeProcs(report.survivorsAfterGrace)}`);
+    if (report.survivorsAfterGrace.length > 0)
+      console.log(`      survivors after grace:\n${describeProcs(report.survivorsAfterGrace)}`);
     assert.equal(report.exitedOnSigterm, true);
-    assert.ok(report.survivorsAfterGrace.some((p) => p.pid === detached.pid), 'the leaked detached child is reported');
+    assert.ok(
+      report.survivorsAfterGrace.some((p) => p.pid === detached.pid),
+      'the leaked detached child is reported',
+    );
     assert.ok(!report.survivorsAfterGrace.some((p) => p.pid === child.pid), 'deactivate killed the attached child');
     assert.equal(await isPortOpen(port), false, 'the extension server is closed');
     assert.deepEqual(processesMatching(/selftest-(child|detached)-marker/, listProcesses()), []);

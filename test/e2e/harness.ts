@@ -26,7 +26,13 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts', 'e2e');
 export const CODE_SERVER_BIN =
   process.env.CLI2API_E2E_CODE_SERVER ??
-  path.join(process.env.CLI2API_E2E_CACHE ?? path.join(REPO_ROOT, '.e2e-cache'), 'code-server', 'node_modules', '.bin', 'code-server');
+  path.join(
+    process.env.CLI2API_E2E_CACHE ?? path.join(REPO_ROOT, '.e2e-cache'),
+    'code-server',
+    'node_modules',
+    '.bin',
+    'code-server',
+  );
 export const CHROMIUM_BIN = process.env.CLI2API_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The settings that keep a test workbench quiet and offline (from the notes). */
@@ -138,7 +144,10 @@ export async function waitFor<T>(
       // A probe that hangs must not outlive the deadline either.
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('probe still pending at the deadline')), Math.max(1000, deadline - Date.now()));
+        timer = setTimeout(
+          () => reject(new Error('probe still pending at the deadline')),
+          Math.max(1000, deadline - Date.now()),
+        );
       });
       const value = await Promise.race([Promise.resolve().then(probe), expired]).finally(() => clearTimeout(timer));
       if (value !== undefined && value !== false) return value;
@@ -610,7 +619,8 @@ export class CodeServerSession {
   private async focusWorkbench(): Promise<void> {
     // Keys go to the focused element; make sure focus is in the workbench, not on nothing.
     const active = await this.page.evaluate(() => document.activeElement?.tagName ?? '');
-    if (active === '' || active === 'BODY') await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+    if (active === '' || active === 'BODY')
+      await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
   }
 
   async clearNotifications(): Promise<void> {
@@ -645,7 +655,10 @@ export class CodeServerSession {
       const select = panel?.querySelector('select.monaco-select-box') as HTMLSelectElement | null;
       const channel = select ? (select.selectedOptions[0]?.textContent ?? '') : '';
       const lines = [...(view?.querySelectorAll('.view-lines .view-line') ?? [])]
-        .map((l) => ({ top: parseFloat((l as HTMLElement).style.top || '0'), text: (l as HTMLElement).innerText ?? '' }))
+        .map((l) => ({
+          top: parseFloat((l as HTMLElement).style.top || '0'),
+          text: (l as HTMLElement).innerText ?? '',
+        }))
         .sort((a, b) => a.top - b.top)
         .map((l) => l.text.replace(/\u00a0/g, ' '));
       return { visible, channel: channel.trim(), text: lines.join('\n') };
@@ -692,7 +705,14 @@ export class CodeServerSession {
     const editor = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
     await waitFor(
       'settings.json to be the active editor',
-      async () => /settings\.json/.test((await this.page.locator('.editor-group-container.active .tab.active').first().innerText().catch(() => '')) ?? ''),
+      async () =>
+        /settings\.json/.test(
+          (await this.page
+            .locator('.editor-group-container.active .tab.active')
+            .first()
+            .innerText()
+            .catch(() => '')) ?? '',
+        ),
       timeoutMs,
     );
     await editor.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -821,11 +841,16 @@ export class CodeServerSession {
     }
     // Give the rest of the tree what is left of the grace period to follow the main process.
     const deadline = started + graceMs + 1000;
-    await waitFor('the run processes to exit', () => stillAlive(tracked).length === 0 || undefined, Math.max(0, deadline - Date.now()), 100).catch(
-      () => undefined,
-    );
+    await waitFor(
+      'the run processes to exit',
+      () => stillAlive(tracked).length === 0 || undefined,
+      Math.max(0, deadline - Date.now()),
+      100,
+    ).catch(() => undefined);
     const seen = new Set<number>();
-    report.survivorsAfterGrace = stillAlive([...this.processes(), ...tracked]).filter((p) => !seen.has(p.pid) && seen.add(p.pid));
+    report.survivorsAfterGrace = stillAlive([...this.processes(), ...tracked]).filter(
+      (p) => !seen.has(p.pid) && seen.add(p.pid),
+    );
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
@@ -853,7 +878,8 @@ export class CodeServerSession {
       fs.copyFileSync(this.serverLogPath, path.join(dest, 'code-server.log'));
       const logs = path.join(this.userDataDir, 'logs');
       if (fs.existsSync(logs)) fs.cpSync(logs, path.join(dest, 'user-data-logs'), { recursive: true });
-      if (this.consoleMessages.length > 0) fs.writeFileSync(path.join(dest, 'browser-console.log'), this.consoleMessages.join('\n') + '\n');
+      if (this.consoleMessages.length > 0)
+        fs.writeFileSync(path.join(dest, 'browser-console.log'), this.consoleMessages.join('\n') + '\n');
     } catch {
       // artifacts are best effort
     }
@@ -866,7 +892,13 @@ export function packageExtension(extensionDir: string, outFile: string, timeoutM
   const res = spawnSync(
     vsce,
     ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', outFile],
-    { cwd: extensionDir, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, CI: '1' } },
+    {
+      cwd: extensionDir,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      env: { ...process.env, CI: '1' },
+    },
   );
   if (res.status !== 0 || !fs.existsSync(outFile)) {
     throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);

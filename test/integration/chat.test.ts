@@ -36,13 +36,21 @@ describe('chat completions through the real CLI', function () {
     });
     const sent = stack.fake.messageRequests[0]!.body;
     assert.match(systemText(sent), /You are terse\./);
-    assert.doesNotMatch(systemText(sent), /interactive agent that helps users with software engineering/, "Claude Code's agent prompt is replaced");
+    assert.doesNotMatch(
+      systemText(sent),
+      /interactive agent that helps users with software engineering/,
+      "Claude Code's agent prompt is replaced",
+    );
     assert.deepEqual(sent.tools, [], 'no built-in tools reach the model');
     assert.equal(lastUserText(sent), 'Capital of France?');
   });
 
   it('streams deltas as the model produces them, then finish_reason, then [DONE]', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }], deltaDelayMs: 400 });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }],
+      deltaDelayMs: 400,
+    });
     const stream = await stack.openai.chat.completions.create({
       model: 'sonnet',
       stream: true,
@@ -65,11 +73,18 @@ describe('chat completions through the real CLI', function () {
     assert.equal(finish.length, 1);
     assert.equal(finish[0]!.choices[0]!.finish_reason, 'stop');
     assert.deepEqual(finish[0]!.choices[0]!.delta, {});
-    assert.ok(chunks.every((c) => c.choices.length === 1), 'no usage chunk unless asked for');
+    assert.ok(
+      chunks.every((c) => c.choices.length === 1),
+      'no usage chunk unless asked for',
+    );
   });
 
   it('sends a usage chunk with empty choices only when stream_options.include_usage is set', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'hi' }], usage: { input_tokens: 7, output_tokens: 2, cache_read_input_tokens: 5 } });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'hi' }],
+      usage: { input_tokens: 7, output_tokens: 2, cache_read_input_tokens: 5 },
+    });
     const stream = await stack.openai.chat.completions.create({
       model: 'haiku',
       stream: true,
@@ -80,7 +95,12 @@ describe('chat completions through the real CLI', function () {
     for await (const chunk of stream) chunks.push(chunk);
     const last = chunks.at(-1)!;
     assert.deepEqual(last.choices, []);
-    assert.deepEqual(last.usage, { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14, prompt_tokens_details: { cached_tokens: 5 } });
+    assert.deepEqual(last.usage, {
+      prompt_tokens: 12,
+      completion_tokens: 2,
+      total_tokens: 14,
+      prompt_tokens_details: { cached_tokens: 5 },
+    });
     assert.equal(chunks.filter((c) => c.usage).length, 1);
   });
 
@@ -93,7 +113,9 @@ describe('chat completions through the real CLI', function () {
         {
           role: 'assistant',
           content: 'Let me check.',
-          tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          tool_calls: [
+            { id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          ],
         },
         { role: 'tool', tool_call_id: 'call_w1', content: '18 degrees, sunny' },
         { role: 'assistant', content: 'It is 18 degrees and sunny.' },
@@ -128,7 +150,9 @@ describe('chat completions through the real CLI', function () {
       ],
     });
     const projects = path.join(stack.settings.cliEnv.HOME!, '.claude', 'projects');
-    const files = fs.existsSync(projects) ? fs.readdirSync(projects, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')) : [];
+    const files = fs.existsSync(projects)
+      ? fs.readdirSync(projects, { recursive: true }).filter((f) => String(f).endsWith('.jsonl'))
+      : [];
     assert.deepEqual(files, []);
   });
 
@@ -142,10 +166,18 @@ describe('chat completions through the real CLI', function () {
     });
 
     it('maps a rate limit to 429', async () => {
-      stack.fake.reply({ kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' });
+      stack.fake.reply({
+        kind: 'error',
+        status: 429,
+        errorType: 'rate_limit_error',
+        message: 'Number of requests has exceeded your rate limit',
+      });
       await assert.rejects(
         stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-        (e: unknown) => e instanceof OpenAI.RateLimitError && e.status === 429 && (e.error as { code?: string }).code === 'rate_limit_exceeded',
+        (e: unknown) =>
+          e instanceof OpenAI.RateLimitError &&
+          e.status === 429 &&
+          (e.error as { code?: string }).code === 'rate_limit_exceeded',
       );
     });
 
@@ -153,21 +185,39 @@ describe('chat completions through the real CLI', function () {
       stack.fake.reply({ kind: 'error', status: 529, errorType: 'overloaded_error', message: 'Overloaded' });
       await assert.rejects(
         stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-        (e: unknown) => e instanceof OpenAI.InternalServerError && e.status === 503 && (e.error as { code?: string }).code === 'overloaded',
+        (e: unknown) =>
+          e instanceof OpenAI.InternalServerError &&
+          e.status === 503 &&
+          (e.error as { code?: string }).code === 'overloaded',
       );
     });
 
     it('maps an unknown model to 404 model_not_found', async () => {
-      stack.fake.handle(() => ({ kind: 'error', status: 404, errorType: 'not_found_error', message: 'model: claude-nonexistent-9' }));
+      stack.fake.handle(() => ({
+        kind: 'error',
+        status: 404,
+        errorType: 'not_found_error',
+        message: 'model: claude-nonexistent-9',
+      }));
       await assert.rejects(
-        stack.openai.chat.completions.create({ model: 'claude-nonexistent-9', messages: [{ role: 'user', content: 'hi' }] }),
+        stack.openai.chat.completions.create({
+          model: 'claude-nonexistent-9',
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
         (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as { code?: string }).code === 'model_not_found',
       );
     });
 
     it('sends an error event when the stream fails after it started', async () => {
-      stack.fake.reply({ kind: 'truncate', text: 'partial answer' }, { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' });
-      const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      stack.fake.reply(
+        { kind: 'truncate', text: 'partial answer' },
+        { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' },
+      );
+      const stream = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       let text = '';
       await assert.rejects(
         async () => {
@@ -176,7 +226,10 @@ describe('chat completions through the real CLI', function () {
         (e: unknown) => e instanceof OpenAI.APIError && /Claude|API/i.test(e.message),
       );
       assert.equal(text, 'partial answer', 'what the model produced before the failure was delivered once');
-      assert.ok(stack.logLines.some((l) => /stream error/.test(l)), 'the log says the stream ended in an error');
+      assert.ok(
+        stack.logLines.some((l) => /stream error/.test(l)),
+        'the log says the stream ended in an error',
+      );
     });
   });
 
@@ -194,7 +247,8 @@ describe('chat completions through the real CLI', function () {
       const started = Date.now();
       await assert.rejects(
         short.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-        (e: unknown) => e instanceof OpenAI.APIError && e.status === 504 && (e.error as { code?: string }).code === 'timeout',
+        (e: unknown) =>
+          e instanceof OpenAI.APIError && e.status === 504 && (e.error as { code?: string }).code === 'timeout',
       );
       assert.ok(Date.now() - started < 15_000);
       await short.assertNoProcesses();
@@ -223,7 +277,10 @@ describe('chat completions through the real CLI', function () {
       assert.equal(got, 2);
       await short.assertNoProcesses();
       // The server is unharmed.
-      const next = await short.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'still there?' }] });
+      const next = await short.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'still there?' }],
+      });
       assert.equal(next.choices[0]?.message.content, 'echo: still there?');
     });
   });

@@ -4,11 +4,26 @@
  * (AIMessage.tool_calls → ToolMessage → final answer) and withStructuredOutput(zod).
  */
 import assert from 'node:assert/strict';
-import { type AIMessage, type AIMessageChunk, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
+import {
+  type AIMessage,
+  type AIMessageChunk,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
-import { type FakeReply, lastToolResults, lastUserText, offeredToolName, type RecordedRequest, resultText, systemText } from '../support/fake-anthropic';
+import {
+  type FakeReply,
+  lastToolResults,
+  lastUserText,
+  offeredToolName,
+  type RecordedRequest,
+  resultText,
+  systemText,
+} from '../support/fake-anthropic';
 import { type Stack, startStack } from '../support/stack';
 
 describe('LangChain ChatOpenAI against CLI2API', function () {
@@ -46,7 +61,11 @@ describe('LangChain ChatOpenAI against CLI2API', function () {
   });
 
   it('invoke returns an AIMessage with the text and usage metadata', async () => {
-    stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'Bonjour!' }], usage: { input_tokens: 30, output_tokens: 4 } }));
+    stack.fake.handle(() => ({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'Bonjour!' }],
+      usage: { input_tokens: 30, output_tokens: 4 },
+    }));
     const answer = await model.invoke([new SystemMessage('You translate to French.'), new HumanMessage('Hello!')]);
     assert.equal(answer.content, 'Bonjour!');
     assert.equal(answer.usage_metadata?.output_tokens, 4);
@@ -75,8 +94,12 @@ describe('LangChain ChatOpenAI against CLI2API', function () {
   it('bindTools: tool_calls on the AIMessage, the ToolMessage reaches the model as a tool_result, then the final answer', async () => {
     stack.fake.handle((req: RecordedRequest): FakeReply => {
       const results = lastToolResults(req.body);
-      if (results.length > 0) return { kind: 'message', blocks: [{ type: 'text', text: `It is ${resultText(results[0]!.content)}.` }] };
-      return { kind: 'message', blocks: [{ type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Lima' } }] };
+      if (results.length > 0)
+        return { kind: 'message', blocks: [{ type: 'text', text: `It is ${resultText(results[0]!.content)}.` }] };
+      return {
+        kind: 'message',
+        blocks: [{ type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Lima' } }],
+      };
     });
     // (The input is typed by hand: @langchain/core 0.3's overloads do not infer it from this zod 4 schema.)
     const getWeather = tool(async (input: unknown) => `cloudy in ${(input as { city: string }).city}`, {
@@ -104,7 +127,10 @@ describe('LangChain ChatOpenAI against CLI2API', function () {
     assert.equal(second.content, 'It is cloudy in Lima.');
     assert.equal(second.tool_calls?.length ?? 0, 0);
     const results = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
-    assert.deepEqual(results.map((r) => [r.tool_use_id, resultText(r.content)]), [[call.id, 'cloudy in Lima']]);
+    assert.deepEqual(
+      results.map((r) => [r.tool_use_id, resultText(r.content)]),
+      [[call.id, 'cloudy in Lima']],
+    );
   });
 
   const Book = z.object({ title: z.string(), year: z.number().int(), tags: z.array(z.string()) });
@@ -114,13 +140,22 @@ describe('LangChain ChatOpenAI against CLI2API', function () {
     stack.fake.handle((req: RecordedRequest): FakeReply => {
       const structured = (req.body.tools ?? []).find((t) => t.name === 'StructuredOutput');
       if (!structured) return { kind: 'message', blocks: [{ type: 'text', text: 'no StructuredOutput tool' }] };
-      return { kind: 'message', blocks: [{ type: 'text', text: 'Sure.' }, { type: 'tool_use', name: structured.name, input: dune }] };
+      return {
+        kind: 'message',
+        blocks: [
+          { type: 'text', text: 'Sure.' },
+          { type: 'tool_use', name: structured.name, input: dune },
+        ],
+      };
     });
     // LangChain (zod v4) sends "$schema": "https://json-schema.org/draft/2020-12/schema" in json_schema.schema;
     // with that dialect line the CLI would offer no StructuredOutput tool, so CLI2API drops it.
     const book = await model.withStructuredOutput(Book, { name: 'book' }).invoke('A classic SF novel?');
     assert.deepEqual(book, dune);
-    const format = sent[0]!.response_format as { type: string; json_schema: { name: string; schema: Record<string, unknown> } };
+    const format = sent[0]!.response_format as {
+      type: string;
+      json_schema: { name: string; schema: Record<string, unknown> };
+    };
     assert.equal(format.type, 'json_schema', 'the default method for "sonnet" is jsonSchema');
     assert.equal(format.json_schema.name, 'book');
     assert.equal(format.json_schema.schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
@@ -148,11 +183,20 @@ describe('LangChain ChatOpenAI against CLI2API', function () {
       model: 'sonnet',
       messages: [
         { role: 'user', content: 'A classic SF novel?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: call.id!, type: 'function', function: { name: 'book', arguments: JSON.stringify(call.args) } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: call.id!, type: 'function', function: { name: 'book', arguments: JSON.stringify(call.args) } },
+          ],
+        },
         { role: 'tool', tool_call_id: call.id!, content: 'ok' },
       ],
       tools: sent[0]!.tools as never,
     });
-    assert.deepEqual(lastToolResults(stack.fake.messageRequests.at(-1)!.body).map((r) => r.tool_use_id), [call.id]);
+    assert.deepEqual(
+      lastToolResults(stack.fake.messageRequests.at(-1)!.body).map((r) => r.tool_use_id),
+      [call.id],
+    );
   });
 });

@@ -24,7 +24,10 @@ import { type Stack, useStack } from '../support/stack';
 
 interface ChatRequest {
   model: string;
-  messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }>;
+  messages: Array<{
+    role: string;
+    content: string | Array<{ type: string; text?: string; image_url?: { url: string } }>;
+  }>;
   tools: Array<{ type: 'function'; function: { name: string; parameters: unknown } }>;
   [key: string]: unknown;
 }
@@ -37,7 +40,10 @@ interface Replayed {
   status: number;
   contentType: string;
   events: string[];
-  chunks: Array<{ choices: Array<{ delta?: { content?: string }; finish_reason?: string | null }>; usage?: { prompt_tokens: number; completion_tokens: number } }>;
+  chunks: Array<{
+    choices: Array<{ delta?: { content?: string }; finish_reason?: string | null }>;
+    usage?: { prompt_tokens: number; completion_tokens: number };
+  }>;
 }
 
 async function replay(stack: Stack, body: ChatRequest): Promise<Replayed> {
@@ -66,7 +72,10 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
   assert.equal(out.events.at(-1), '[DONE]');
   assert.equal(out.events.filter((e) => e === '[DONE]').length, 1);
   assert.equal(out.chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), answer);
-  assert.deepEqual(out.chunks.flatMap((c) => (c.choices[0]?.finish_reason ? [c.choices[0].finish_reason] : [])), ['stop']);
+  assert.deepEqual(
+    out.chunks.flatMap((c) => (c.choices[0]?.finish_reason ? [c.choices[0].finish_reason] : [])),
+    ['stop'],
+  );
   const usage = out.chunks.at(-1)!;
   assert.deepEqual(usage.choices, [], 'include_usage: a final usage chunk with no choices');
   assert.ok(usage.usage && usage.usage.completion_tokens > 0);
@@ -85,7 +94,8 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
   }
 
   const system = req.messages[0]!;
-  const systemPrompt = typeof system.content === 'string' ? system.content : system.content.map((p) => p.text ?? '').join('');
+  const systemPrompt =
+    typeof system.content === 'string' ? system.content : system.content.map((p) => p.text ?? '').join('');
   assert.ok(systemPrompt.length > 4000, 'a system prompt of several KB');
   assert.ok(systemText(body).includes(systemPrompt), 'the whole system prompt reached the model');
 
@@ -93,10 +103,15 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
   assert.equal(last.role, 'user');
   const blocks = last.content as Array<Record<string, unknown>>;
   const image = blocks.find((b) => b.type === 'image');
-  const url = (req.messages[1]!.content as Array<{ type: string; image_url?: { url: string } }>).find((p) => p.type === 'image_url')!.image_url!.url;
+  const url = (req.messages[1]!.content as Array<{ type: string; image_url?: { url: string } }>).find(
+    (p) => p.type === 'image_url',
+  )!.image_url!.url;
   assert.deepEqual(image?.source, { type: 'base64', media_type: 'image/png', data: url.slice(url.indexOf(',') + 1) });
-  const userTexts = (req.messages[1]!.content as Array<{ type: string; text?: string }>).filter((p) => p.type === 'text').map((p) => p.text!);
-  for (const t of userTexts) assert.ok(textOf(last.content).includes(t), `user text reached the model: ${t.slice(0, 40)}`);
+  const userTexts = (req.messages[1]!.content as Array<{ type: string; text?: string }>)
+    .filter((p) => p.type === 'text')
+    .map((p) => p.text!);
+  for (const t of userTexts)
+    assert.ok(textOf(last.content).includes(t), `user text reached the model: ${t.slice(0, 40)}`);
 }
 
 describe('recorded client requests (Cline, Continue) replayed with fetch', function () {
@@ -106,7 +121,12 @@ describe('recorded client requests (Cline, Continue) replayed with fetch', funct
   it('serves a Cline request (cache_control parts, 8 tools, image, include_usage) as a complete stream', async () => {
     const req = fixture('cline-chat.json');
     const answer = 'The test expects add(2, 3) to be 5; the function subtracts.';
-    stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: answer, chunks: ['The test expects ', 'add(2, 3) to be 5; ', 'the function subtracts.'] }] }));
+    stack.fake.handle(() => ({
+      kind: 'message',
+      blocks: [
+        { type: 'text', text: answer, chunks: ['The test expects ', 'add(2, 3) to be 5; ', 'the function subtracts.'] },
+      ],
+    }));
     const out = await replay(stack, req);
     checkReplay(stack, req, out, answer);
     assert.equal(req.temperature, 0);
@@ -116,11 +136,18 @@ describe('recorded client requests (Cline, Continue) replayed with fetch', funct
   it('serves a Continue request (parallel_tool_calls false, detail low image, max_tokens, include_usage) as a complete stream', async () => {
     const req = fixture('continue-chat.json');
     const answer = 'A single pixel; it is drawn nowhere in the code.';
-    stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: answer, chunks: ['A single pixel; ', 'it is drawn nowhere in the code.'] }] }));
+    stack.fake.handle(() => ({
+      kind: 'message',
+      blocks: [{ type: 'text', text: answer, chunks: ['A single pixel; ', 'it is drawn nowhere in the code.'] }],
+    }));
     const out = await replay(stack, req);
     checkReplay(stack, req, out, answer);
     assert.equal(req.parallel_tool_calls, false);
-    assert.match(systemText(stack.fake.messageRequests[0]!.body), /at most one tool per response/, 'parallel_tool_calls false is stated to the model');
+    assert.match(
+      systemText(stack.fake.messageRequests[0]!.body),
+      /at most one tool per response/,
+      'parallel_tool_calls false is stated to the model',
+    );
     assert.equal(stack.fake.messageRequests[0]!.body.max_tokens, 4096, 'max_tokens reached the model');
   });
 });

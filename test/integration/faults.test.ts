@@ -19,8 +19,16 @@ describe('faults', function () {
   });
 
   it('ends a stream with an error event when the CLI dies mid-answer', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'abcdef', chunks: 'abcdef'.split('') }], deltaDelayMs: 300 });
-    const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'abcdef', chunks: 'abcdef'.split('') }],
+      deltaDelayMs: 300,
+    });
+    const stream = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     let text = '';
     await assert.rejects(
       async () => {
@@ -33,16 +41,23 @@ describe('faults', function () {
     );
     assert.equal(text, 'a');
     // The server is unharmed.
-    const next = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'again' }] });
+    const next = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'again' }],
+    });
     assert.equal(next.choices[0]!.message.content, 'echo: again');
   });
 
   it("passes the subscription's third-party refusal on verbatim as a 403, without retrying", async () => {
-    const refusal = 'Third-party apps now draw from your extra usage, not your plan limits. Turn on extra usage to continue.';
+    const refusal =
+      'Third-party apps now draw from your extra usage, not your plan limits. Turn on extra usage to continue.';
     stack.fake.handle(() => ({ kind: 'error', status: 400, errorType: 'invalid_request_error', message: refusal }));
     await assert.rejects(
       stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-      (e: unknown) => e instanceof OpenAI.PermissionDeniedError && e.message.includes(refusal) && (e.error as { code?: string }).code === 'cli_usage_refused',
+      (e: unknown) =>
+        e instanceof OpenAI.PermissionDeniedError &&
+        e.message.includes(refusal) &&
+        (e.error as { code?: string }).code === 'cli_usage_refused',
     );
     assert.ok(stack.fake.messageRequests.length <= 2, 'no silent retries (the CLI may try once without streaming)');
   });
@@ -61,8 +76,14 @@ describe('faults', function () {
   });
 
   it('leaves no CLI process 2 s after the server stops mid-request', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'slow', chunks: ['s', 'l', 'o', 'w'] }], deltaDelayMs: 1000 });
-    const pending = stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'slow', chunks: ['s', 'l', 'o', 'w'] }],
+      deltaDelayMs: 1000,
+    });
+    const pending = stack.openai.chat.completions
+      .create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 1200));
     await stack.server.stop();
     await stack.assertNoProcesses(2000);
@@ -81,7 +102,10 @@ describe('agent mode', function () {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-agent-'));
     const agent = await startStack({ agentTools: ['Read', 'Grep'], agentCwd: cwd });
     try {
-      await agent.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'look around' }] });
+      await agent.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'look around' }],
+      });
       const names = (agent.fake.messageRequests[0]!.body.tools ?? []).map((t) => t.name).sort();
       assert.deepEqual(names, ['Grep', 'Read']);
       await agent.assertNoProcesses();

@@ -35,9 +35,15 @@ describe('headless server (npx cli2api)', function () {
   it('serves the API on the port from the environment and chats through the real CLI, streaming and not', async () => {
     const marker = randomUUID();
     fs.writeFileSync(path.join(cwd, '.env'), 'CLI2API_DEFAULT_MODEL=haiku\n');
-    const server = await startHeadless({ ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN }, cwd);
+    const server = await startHeadless(
+      { ...fakeCliEnv(fake.url), C2A_TEST_MARKER: marker, CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN },
+      cwd,
+    );
     try {
-      const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; cli: { ok: boolean; version: string } };
+      const health = (await (await fetch(`${server.url}/health`)).json()) as {
+        status: string;
+        cli: { ok: boolean; version: string };
+      };
       assert.equal(health.status, 'ok');
       assert.equal(health.cli.ok, true);
       assert.match(health.cli.version, /^\d+\.\d+\.\d+/);
@@ -48,18 +54,25 @@ describe('headless server (npx cli2api)', function () {
         models.data.map((m) => m.id),
         ['sonnet', 'opus', 'haiku'],
       );
-      const completion = await client.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'ping' }] });
+      const completion = await client.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'ping' }],
+      });
       assert.equal(completion.choices[0]?.message.content, 'echo: ping');
 
       fake.reset();
       // No model named: the default from .env applies, and the CLI resolves the alias.
-      const stream = await client.chat.completions.create({ stream: true, messages: [{ role: 'user', content: 'pong' }] } as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
+      const stream = await client.chat.completions.create({
+        stream: true,
+        messages: [{ role: 'user', content: 'pong' }],
+      } as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
       assert.equal(text, 'echo: pong');
       assert.match(fake.messageRequests[0]!.body.model, /haiku/);
       // The log line is written once the response has ended.
-      for (let i = 0; i < 40 && !/model=haiku 200/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 40 && !/model=haiku 200/.test(server.output()); i++)
+        await new Promise((r) => setTimeout(r, 50));
       assert.match(server.output(), /POST \/v1\/chat\/completions model=haiku 200/);
     } finally {
       assert.equal(await stopHeadless(server), 0);
@@ -70,13 +83,20 @@ describe('headless server (npx cli2api)', function () {
   it('answers 503 with install instructions when the CLI cannot be found, and keeps serving', async () => {
     const server = await startHeadless({ CLI2API_PORT: '0', CLI2API_CLAUDE_CLI_PATH: '/nonexistent/claude' }, cwd);
     try {
-      const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; cli: { ok: boolean; error: string } };
+      const health = (await (await fetch(`${server.url}/health`)).json()) as {
+        status: string;
+        cli: { ok: boolean; error: string };
+      };
       assert.equal(health.status, 'degraded');
       assert.equal(health.cli.ok, false);
       const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'x', maxRetries: 0 });
       await assert.rejects(
         client.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-        (e: unknown) => e instanceof OpenAI.APIError && e.status === 503 && /Install Claude Code/.test(e.message) && (e.error as { code?: string }).code === 'cli_not_found',
+        (e: unknown) =>
+          e instanceof OpenAI.APIError &&
+          e.status === 503 &&
+          /Install Claude Code/.test(e.message) &&
+          (e.error as { code?: string }).code === 'cli_not_found',
       );
       assert.equal((await fetch(`${server.url}/v1/models`)).status, 200);
     } finally {
@@ -88,7 +108,11 @@ describe('headless server (npx cli2api)', function () {
     let status: number | null = null;
     let stderr = '';
     try {
-      execFileSync(process.execPath, [BIN], { cwd, env: { PATH: process.env.PATH ?? '', CLI2API_PORT: 'eighty' }, stdio: 'pipe' });
+      execFileSync(process.execPath, [BIN], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', CLI2API_PORT: 'eighty' },
+        stdio: 'pipe',
+      });
     } catch (e) {
       const err = e as { status: number; stderr: Buffer };
       status = err.status;
@@ -106,7 +130,12 @@ describe('headless server (npx cli2api)', function () {
       let status: number | null = null;
       let stderr = '';
       try {
-        execFileSync(process.execPath, [BIN], { cwd, env: { PATH: process.env.PATH ?? '', CLI2API_PORT: port }, stdio: 'pipe', timeout: 15_000 });
+        execFileSync(process.execPath, [BIN], {
+          cwd,
+          env: { PATH: process.env.PATH ?? '', CLI2API_PORT: port },
+          stdio: 'pipe',
+          timeout: 15_000,
+        });
       } catch (e) {
         const err = e as { status: number; stderr: Buffer };
         status = err.status;

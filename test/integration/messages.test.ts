@@ -40,19 +40,40 @@ describe('anthropic messages through the real CLI', function () {
     assert.deepEqual(message.content, [{ type: 'text', text: 'Paris.' }]);
     assert.equal(message.stop_reason, 'end_turn');
     assert.equal(message.stop_sequence, null);
-    assert.deepEqual(message.usage, { input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 });
+    assert.deepEqual(message.usage, {
+      input_tokens: 30,
+      output_tokens: 9,
+      cache_read_input_tokens: 100,
+      cache_creation_input_tokens: 20,
+    });
     const sent = stack.fake.messageRequests[0]!.body;
     assert.match(systemText(sent), /You are terse\./);
     assert.equal(lastUserText(sent), 'Capital of France?');
   });
 
   it('streams events in the order the SDK expects, and finalMessage() folds them', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'thinking', thinking: 'Counting.' }, { type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }] });
-    const stream = client.messages.stream({ model: 'haiku', max_tokens: 256, messages: [{ role: 'user', content: 'count' }] });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [
+        { type: 'thinking', thinking: 'Counting.' },
+        { type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] },
+      ],
+    });
+    const stream = client.messages.stream({
+      model: 'haiku',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'count' }],
+    });
     const events: Anthropic.MessageStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const final = await stream.finalMessage();
-    const order = events.map((e) => (e.type === 'content_block_delta' ? `${e.index}:${e.delta.type}` : e.type === 'content_block_start' ? `start:${e.content_block.type}` : e.type));
+    const order = events.map((e) =>
+      e.type === 'content_block_delta'
+        ? `${e.index}:${e.delta.type}`
+        : e.type === 'content_block_start'
+          ? `start:${e.content_block.type}`
+          : e.type,
+    );
     const thinkingDeltas = order.filter((o) => o === '0:thinking_delta' || o === '0:signature_delta');
     assert.deepEqual(order, [
       'message_start',
@@ -82,37 +103,65 @@ describe('anthropic messages through the real CLI', function () {
   it('round-trips a tool call: tool_use with the client tool name, then the tool_result reaches the model', async () => {
     stack.fake.handle((req) => {
       const results = lastToolResults(req.body);
-      if (results.length > 0) return { kind: 'message', blocks: [{ type: 'text', text: `got ${resultText(results[0]!.content)}` }] };
-      return { kind: 'message', blocks: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Paris' } }] };
+      if (results.length > 0)
+        return { kind: 'message', blocks: [{ type: 'text', text: `got ${resultText(results[0]!.content)}` }] };
+      return {
+        kind: 'message',
+        blocks: [
+          { type: 'text', text: 'Let me check.' },
+          { type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Paris' } },
+        ],
+      };
     });
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-    const first = await client.messages.stream({ model: 'sonnet', max_tokens: 256, messages, tools: [weatherTool] }).finalMessage();
+    const first = await client.messages
+      .stream({ model: 'sonnet', max_tokens: 256, messages, tools: [weatherTool] })
+      .finalMessage();
     assert.equal(first.stop_reason, 'tool_use');
     const call = first.content.find((b) => b.type === 'tool_use');
     assert.ok(call && call.type === 'tool_use');
     assert.equal(call.name, 'get_weather', "the client's tool name, not the CLI's MCP name");
     assert.deepEqual(call.input, { city: 'Paris' });
 
-    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '18°C and sunny' }] });
+    messages.push(
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '18°C and sunny' }] },
+    );
     const second = await client.messages.create({ model: 'sonnet', max_tokens: 256, messages, tools: [weatherTool] });
     assert.deepEqual(second.content, [{ type: 'text', text: 'got 18°C and sunny' }]);
     assert.equal(second.stop_reason, 'end_turn');
     const followUp = stack.fake.messageRequests.at(-1)!.body;
-    assert.deepEqual(lastToolResults(followUp).map((r) => [r.tool_use_id, resultText(r.content)]), [[call.id, '18°C and sunny']]);
+    assert.deepEqual(
+      lastToolResults(followUp).map((r) => [r.tool_use_id, resultText(r.content)]),
+      [[call.id, '18°C and sunny']],
+    );
     assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
   });
 
   it('estimates countTokens without running the model', async () => {
-    const res = await client.messages.countTokens({ model: 'sonnet', system: 'Be terse.', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: [weatherTool] });
+    const res = await client.messages.countTokens({
+      model: 'sonnet',
+      system: 'Be terse.',
+      messages: [{ role: 'user', content: 'x'.repeat(400) }],
+      tools: [weatherTool],
+    });
     assert.ok(res.input_tokens > 100 && res.input_tokens < 250, String(res.input_tokens));
     assert.equal(stack.fake.messageRequests.length, 0);
   });
 
   it("maps a backend 429 to the SDK's RateLimitError, in Anthropic's error shape", async () => {
-    stack.fake.reply({ kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' });
+    stack.fake.reply({
+      kind: 'error',
+      status: 429,
+      errorType: 'rate_limit_error',
+      message: 'Number of requests has exceeded your rate limit',
+    });
     await assert.rejects(
       client.messages.create({ model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }),
-      (e: unknown) => e instanceof Anthropic.RateLimitError && e.status === 429 && (e.error as { type?: string; error?: { type?: string } }).error?.type === 'rate_limit_error',
+      (e: unknown) =>
+        e instanceof Anthropic.RateLimitError &&
+        e.status === 429 &&
+        (e.error as { type?: string; error?: { type?: string } }).error?.type === 'rate_limit_error',
     );
   });
 
@@ -130,11 +179,19 @@ describe('anthropic messages through the real CLI', function () {
   });
 
   it('sends an error event when the stream fails after it started', async () => {
-    stack.fake.reply({ kind: 'truncate', text: 'partial answer' }, { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' });
-    const stream = client.messages.stream({ model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    stack.fake.reply(
+      { kind: 'truncate', text: 'partial answer' },
+      { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' },
+    );
+    const stream = client.messages.stream({
+      model: 'sonnet',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     let text = '';
     await assert.rejects(async () => {
-      for await (const e of stream) if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
+      for await (const e of stream)
+        if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
     }, Anthropic.APIError);
     assert.equal(text, 'partial answer');
   });

@@ -15,7 +15,13 @@ function structuredModel(input: unknown) {
   return (req: RecordedRequest): FakeReply => {
     const tool = (req.body.tools ?? []).find((t) => t.name === 'StructuredOutput');
     if (!tool) return { kind: 'message', blocks: [{ type: 'text', text: 'no tool offered' }] };
-    return { kind: 'message', blocks: [{ type: 'text', text: 'Here it is:' }, { type: 'tool_use', name: tool.name, input }] };
+    return {
+      kind: 'message',
+      blocks: [
+        { type: 'text', text: 'Here it is:' },
+        { type: 'tool_use', name: tool.name, input },
+      ],
+    };
   };
 }
 
@@ -30,7 +36,11 @@ describe('stop, output limits and effort through the real CLI', function () {
       const text = 'alpha beta END gamma delta epsilon zeta eta theta iota kappa';
       stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text, chunks: words(text) }], deltaDelayMs: 300 });
       const started = Date.now();
-      const completion = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'go' }], stop: ['END', 'never'] });
+      const completion = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'go' }],
+        stop: ['END', 'never'],
+      });
       const took = Date.now() - started;
       assert.equal(completion.choices[0]?.message.content, 'alpha beta ');
       assert.equal(completion.choices[0]?.finish_reason, 'stop');
@@ -39,8 +49,16 @@ describe('stop, output limits and effort through the real CLI', function () {
     });
 
     it('streams up to a stop sequence split across deltas, then one finish chunk and [DONE]', async () => {
-      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'one two</st' + 'op> three', chunks: ['one ', 'two</st', 'op> three'] }] });
-      const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'go' }], stop: '</stop>' });
+      stack.fake.reply({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'one two</st' + 'op> three', chunks: ['one ', 'two</st', 'op> three'] }],
+      });
+      const stream = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        stream: true,
+        messages: [{ role: 'user', content: 'go' }],
+        stop: '</stop>',
+      });
       let content = '';
       const finishes: string[] = [];
       for await (const chunk of stream) {
@@ -52,9 +70,16 @@ describe('stop, output limits and effort through the real CLI', function () {
     });
 
     it('ends a Responses answer at a stop sequence as completed', async () => {
-      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'keep this\n\ndrop this', chunks: ['keep this', '\n\ndrop', ' this'] }] });
+      stack.fake.reply({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'keep this\n\ndrop this', chunks: ['keep this', '\n\ndrop', ' this'] }],
+      });
       // `stop` is not in the SDK's Responses types: clients that share code with Chat Completions send it anyway.
-      const response = await stack.openai.responses.create({ model: 'sonnet', input: 'go', stop: '\n\n' } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+      const response = await stack.openai.responses.create({
+        model: 'sonnet',
+        input: 'go',
+        stop: '\n\n',
+      } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
       assert.equal(response.status, 'completed');
       assert.equal(response.output_text, 'keep this');
     });
@@ -62,8 +87,17 @@ describe('stop, output limits and effort through the real CLI', function () {
 
   describe('output limits', () => {
     it('sends max_completion_tokens to the model and reports its max_tokens stop as finish_reason length, without the CLI retrying', async () => {
-      stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'This answer was cut' }], stopReason: 'max_tokens', usage: { input_tokens: 10, output_tokens: 50 } }));
-      const completion = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'write a lot' }], max_completion_tokens: 50 });
+      stack.fake.handle(() => ({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'This answer was cut' }],
+        stopReason: 'max_tokens',
+        usage: { input_tokens: 10, output_tokens: 50 },
+      }));
+      const completion = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'write a lot' }],
+        max_completion_tokens: 50,
+      });
       assert.equal(completion.choices[0]?.finish_reason, 'length');
       assert.equal(completion.choices[0]?.message.content, 'This answer was cut');
       assert.equal(completion.usage?.completion_tokens, 50);
@@ -72,8 +106,17 @@ describe('stop, output limits and effort through the real CLI', function () {
     });
 
     it('streams a cut answer with finish_reason length (max_tokens)', async () => {
-      stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'cut here' }], stopReason: 'max_tokens' }));
-      const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'go' }], max_tokens: 7 });
+      stack.fake.handle(() => ({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'cut here' }],
+        stopReason: 'max_tokens',
+      }));
+      const stream = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        stream: true,
+        messages: [{ role: 'user', content: 'go' }],
+        max_tokens: 7,
+      });
       let content = '';
       let finish: string | null = null;
       for await (const chunk of stream) {
@@ -86,7 +129,11 @@ describe('stop, output limits and effort through the real CLI', function () {
     });
 
     it('sends max_output_tokens to the model and reports the cut Responses answer as incomplete', async () => {
-      stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'partial' }], stopReason: 'max_tokens' }));
+      stack.fake.handle(() => ({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'partial' }],
+        stopReason: 'max_tokens',
+      }));
       const response = await stack.openai.responses.create({ model: 'sonnet', input: 'go', max_output_tokens: 16 });
       assert.equal(response.status, 'incomplete');
       assert.deepEqual(response.incomplete_details, { reason: 'max_output_tokens' });
@@ -99,7 +146,11 @@ describe('stop, output limits and effort through the real CLI', function () {
 
   describe('reasoning effort', () => {
     it('passes reasoning_effort to the CLI as --effort (minimal becomes low)', async () => {
-      await stack.openai.chat.completions.create({ model: 'opus', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'minimal' });
+      await stack.openai.chat.completions.create({
+        model: 'opus',
+        messages: [{ role: 'user', content: 'hi' }],
+        reasoning_effort: 'minimal',
+      });
       assert.deepEqual(stack.fake.messageRequests[0]!.body.output_config, { effort: 'low' });
     });
 
@@ -115,7 +166,11 @@ describe('stop, output limits and effort through the real CLI', function () {
 
     it('refuses an unknown effort with a 400 naming the field', async () => {
       await assert.rejects(
-        stack.openai.chat.completions.create({ model: 'opus', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'extreme' as 'high' }),
+        stack.openai.chat.completions.create({
+          model: 'opus',
+          messages: [{ role: 'user', content: 'hi' }],
+          reasoning_effort: 'extreme' as 'high',
+        }),
         (e: { status: number; param?: string }) => e.status === 400 && e.param === 'reasoning_effort',
       );
     });
@@ -133,7 +188,11 @@ describe('stop, output limits and effort through the real CLI', function () {
       });
       const message = completion.choices[0]!.message;
       assert.deepEqual(message.parsed, { city: 'Paris', celsius: 21 });
-      assert.equal(message.content, '{"city":"Paris","celsius":21}', "the model's prose is not part of the JSON answer");
+      assert.equal(
+        message.content,
+        '{"city":"Paris","celsius":21}',
+        "the model's prose is not part of the JSON answer",
+      );
       assert.equal(completion.choices[0]!.finish_reason, 'stop');
       assert.equal(message.tool_calls?.length ?? 0, 0, 'the CLI-internal tool never reaches the client');
       const offered = stack.fake.messageRequests[0]!.body.tools!.find((t) => t.name === 'StructuredOutput');
@@ -142,7 +201,12 @@ describe('stop, output limits and effort through the real CLI', function () {
 
     it('streams the JSON answer of json_object as content, ending with finish_reason stop', async () => {
       stack.fake.handle(structuredModel({ ok: true }));
-      const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' } });
+      const stream = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        stream: true,
+        messages: [{ role: 'user', content: 'json please' }],
+        response_format: { type: 'json_object' },
+      });
       let content = '';
       let finish: string | null = null;
       for await (const chunk of stream) {
@@ -156,7 +220,11 @@ describe('stop, output limits and effort through the real CLI', function () {
 
     it('answers text.format json_schema of a Responses request', async () => {
       stack.fake.handle(structuredModel({ city: 'Oslo', celsius: -3 }));
-      const response = await stack.openai.responses.parse({ model: 'sonnet', input: 'Weather in Oslo?', text: { format: zodTextFormat(Weather, 'weather') } });
+      const response = await stack.openai.responses.parse({
+        model: 'sonnet',
+        input: 'Weather in Oslo?',
+        text: { format: zodTextFormat(Weather, 'weather') },
+      });
       assert.equal(response.status, 'completed');
       assert.deepEqual(response.output_parsed, { city: 'Oslo', celsius: -3 });
     });
@@ -164,8 +232,13 @@ describe('stop, output limits and effort through the real CLI', function () {
     it('answers 422 structured_output_failed when the model never gives valid JSON', async () => {
       stack.fake.handle(structuredModel({ city: 5 }));
       await assert.rejects(
-        stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'x' }], response_format: zodResponseFormat(Weather, 'weather') }),
-        (e: { status: number; code?: string; message: string }) => e.status === 422 && e.code === 'structured_output_failed' && /response_format/.test(e.message),
+        stack.openai.chat.completions.create({
+          model: 'sonnet',
+          messages: [{ role: 'user', content: 'x' }],
+          response_format: zodResponseFormat(Weather, 'weather'),
+        }),
+        (e: { status: number; code?: string; message: string }) =>
+          e.status === 422 && e.code === 'structured_output_failed' && /response_format/.test(e.message),
       );
     });
 

@@ -32,7 +32,13 @@ describe('warm CLI processes', function () {
 
   it('serves a first request from a prewarmed process and starts another in its place', async () => {
     const before = logged(/using prewarmed claude/);
-    const res = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'system', content: 'Sys A' }, { role: 'user', content: 'warm hello' }] });
+    const res = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [
+        { role: 'system', content: 'Sys A' },
+        { role: 'user', content: 'warm hello' },
+      ],
+    });
     assert.equal(res.choices[0]!.message.content, 'echo: warm hello');
     assert.equal(logged(/using prewarmed claude/), before + 1);
     await until('the pool refilled', () => stack.server.cli.pooled.warm === 1);
@@ -40,10 +46,22 @@ describe('warm CLI processes', function () {
 
   it('never carries one conversation into another: a new conversation gets a process that has held none', async () => {
     await until('a prewarmed process', () => stack.server.cli.pooled.warm === 1);
-    await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'system', content: 'Sys B' }, { role: 'user', content: 'the password is secret-alpha' }] });
+    await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [
+        { role: 'system', content: 'Sys B' },
+        { role: 'user', content: 'the password is secret-alpha' },
+      ],
+    });
     await until('the pool refilled', () => stack.server.cli.pooled.warm === 1);
     stack.fake.reset();
-    const res = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'system', content: 'Sys B' }, { role: 'user', content: 'what is the password?' }] });
+    const res = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [
+        { role: 'system', content: 'Sys B' },
+        { role: 'user', content: 'what is the password?' },
+      ],
+    });
     assert.equal(res.choices[0]!.message.content, 'echo: what is the password?');
     const sent = stack.fake.messageRequests.map((r) => JSON.stringify(r.body.messages));
     assert.equal(sent.length, 1);
@@ -53,12 +71,20 @@ describe('warm CLI processes', function () {
 
   it('sends only the new turn to the process that holds the conversation, and the model gets it whole and once', async () => {
     const system = { role: 'system' as const, content: 'Sys C' };
-    const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [system, { role: 'user', content: 'turn one' }] });
+    const first = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [system, { role: 'user', content: 'turn one' }],
+    });
     const continuedBefore = logged(/continuing the conversation held by claude/);
     stack.fake.reset();
     const second = await stack.openai.chat.completions.create({
       model: 'sonnet',
-      messages: [system, { role: 'user', content: 'turn one' }, first.choices[0]!.message, { role: 'user', content: 'turn two' }],
+      messages: [
+        system,
+        { role: 'user', content: 'turn one' },
+        first.choices[0]!.message,
+        { role: 'user', content: 'turn two' },
+      ],
     });
     assert.equal(second.choices[0]!.message.content, 'echo: turn two');
     assert.equal(logged(/continuing the conversation held by claude/), continuedBefore + 1);
@@ -77,28 +103,51 @@ describe('warm CLI processes', function () {
 
   it('never reuses the process for an edited history', async () => {
     const system = { role: 'system' as const, content: 'Sys D' };
-    const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [system, { role: 'user', content: 'original question' }] });
+    const first = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [system, { role: 'user', content: 'original question' }],
+    });
     const continuedBefore = logged(/continuing the conversation held by claude/);
     stack.fake.reset();
     await stack.openai.chat.completions.create({
       model: 'sonnet',
-      messages: [system, { role: 'user', content: 'EDITED question' }, first.choices[0]!.message, { role: 'user', content: 'next' }],
+      messages: [
+        system,
+        { role: 'user', content: 'EDITED question' },
+        first.choices[0]!.message,
+        { role: 'user', content: 'next' },
+      ],
     });
-    assert.equal(logged(/continuing the conversation held by claude/), continuedBefore, 'the stale process was not used');
+    assert.equal(
+      logged(/continuing the conversation held by claude/),
+      continuedBefore,
+      'the stale process was not used',
+    );
     const body = stack.fake.messageRequests[0]!.body;
     const turns = body.messages.filter((m) => m.role !== 'system');
     assert.equal(textOf(turns[0]!.content), 'EDITED question');
     assert.equal(lastUserText(body), 'next');
-    assert.ok(!turns.some((m) => m.role === 'user' && textOf(m.content) === 'original question'), 'the original turn is gone');
+    assert.ok(
+      !turns.some((m) => m.role === 'user' && textOf(m.content) === 'original question'),
+      'the original turn is gone',
+    );
   });
 
   it('keeps at most poolMaxIdle used processes and reports them on /health', async () => {
     for (const n of [1, 2, 3, 4]) {
-      await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'system', content: `distinct ${n}` }, { role: 'user', content: 'x' }] });
+      await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [
+          { role: 'system', content: `distinct ${n}` },
+          { role: 'user', content: 'x' },
+        ],
+      });
     }
     await until('the pool refilled', () => stack.server.cli.pooled.warm === 1);
     await until('evicted processes to exit', () => stack.server.cli.liveProcesses <= 3, 3000);
-    const health = (await (await fetch(stack.baseURL.replace(/\/v1$/, '/health'))).json()) as { processes: { alive: number; warm: number; idle: number } };
+    const health = (await (await fetch(stack.baseURL.replace(/\/v1$/, '/health'))).json()) as {
+      processes: { alive: number; warm: number; idle: number };
+    };
     assert.equal(health.processes.idle, 2);
     assert.equal(health.processes.warm, 1);
     assert.equal(health.processes.alive, 3, 'one warm and two idle');

@@ -6,27 +6,51 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { type FakeReply, lastToolResults, offeredToolName, type RecordedRequest, resultText, systemText, textOf } from '../support/fake-anthropic';
+import {
+  type FakeReply,
+  lastToolResults,
+  offeredToolName,
+  type RecordedRequest,
+  resultText,
+  systemText,
+  textOf,
+} from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
 
 type Block = Record<string, unknown>;
 /** OpenAI's response object echoes `store`; the SDK's type does not declare it. */
 const echoedStore = (r: OpenAI.Responses.Response) => (r as unknown as { store?: boolean }).store;
-const blocks = (content: string | Block[]): Block[] => (typeof content === 'string' ? [{ type: 'text', text: content }] : content);
+const blocks = (content: string | Block[]): Block[] =>
+  typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 
 const weatherTool: OpenAI.Responses.FunctionTool = {
   type: 'function',
   name: 'get_weather',
   description: 'Current weather for a city',
-  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
   strict: false,
 };
 
 /** Calls get_weather for Paris, or answers with the tool results it got back. */
 function weatherBackend(req: RecordedRequest): FakeReply {
   const results = lastToolResults(req.body);
-  if (results.length > 0) return { kind: 'message', blocks: [{ type: 'text', text: `results: ${JSON.stringify(results.map((r) => resultText(r.content)))}` }] };
-  return { kind: 'message', blocks: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Paris' } }] };
+  if (results.length > 0)
+    return {
+      kind: 'message',
+      blocks: [{ type: 'text', text: `results: ${JSON.stringify(results.map((r) => resultText(r.content)))}` }],
+    };
+  return {
+    kind: 'message',
+    blocks: [
+      { type: 'text', text: 'Let me check.' },
+      { type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: { city: 'Paris' } },
+    ],
+  };
 }
 
 describe('responses API through the real CLI', function () {
@@ -39,7 +63,11 @@ describe('responses API through the real CLI', function () {
       blocks: [{ type: 'text', text: 'Paris.' }],
       usage: { input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
     });
-    const response = await stack.openai.responses.create({ model: 'sonnet', instructions: 'You are terse.', input: 'Capital of France?' });
+    const response = await stack.openai.responses.create({
+      model: 'sonnet',
+      instructions: 'You are terse.',
+      input: 'Capital of France?',
+    });
     assert.equal(response.object, 'response');
     assert.match(response.id, /^resp_/);
     assert.equal(response.status, 'completed');
@@ -59,7 +87,11 @@ describe('responses API through the real CLI', function () {
   });
 
   it('streams typed events with increasing sequence numbers, deltas as the model produces them, ending in response.completed', async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }], deltaDelayMs: 400 });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }],
+      deltaDelayMs: 400,
+    });
     const stream = await stack.openai.responses.create({ model: 'sonnet', input: 'count', stream: true });
     const arrivals: Array<{ at: number; event: OpenAI.Responses.ResponseStreamEvent }> = [];
     for await (const event of stream) arrivals.push({ at: Date.now(), event });
@@ -113,7 +145,13 @@ describe('responses API through the real CLI', function () {
   });
 
   it("lets the SDK's responses.stream() helper build the final response from the events", async () => {
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'thinking', thinking: 'Greeting.' }, { type: 'text', text: 'Hello there!', chunks: ['Hello', ' there!'] }] });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [
+        { type: 'thinking', thinking: 'Greeting.' },
+        { type: 'text', text: 'Hello there!', chunks: ['Hello', ' there!'] },
+      ],
+    });
     const stream = stack.openai.responses.stream({ model: 'sonnet', input: 'Say hello' });
     const seen: string[] = [];
     stream.on('response.output_text.delta', (e) => seen.push(e.snapshot));
@@ -139,9 +177,18 @@ describe('responses API through the real CLI', function () {
           { role: 'user', content: [{ type: 'input_text', text: 'I am Ada. What is my name?' }] },
         ],
       });
-      await stack.openai.responses.create({ model: 'sonnet', instructions: 'Be kind.', previous_response_id: first.id, input: 'And what did I ask?' });
+      await stack.openai.responses.create({
+        model: 'sonnet',
+        instructions: 'Be kind.',
+        previous_response_id: first.id,
+        input: 'And what did I ask?',
+      });
       const sent = stack.fake.messageRequests[1]!.body;
-      assert.match(systemText(sent), /Be kind\.[\s\S]*Address the user by name\./, 'new instructions, then the stored developer text');
+      assert.match(
+        systemText(sent),
+        /Be kind\.[\s\S]*Address the user by name\./,
+        'new instructions, then the stored developer text',
+      );
       const turns = sent.messages;
       assert.deepEqual(
         turns.map((m) => m.role),
@@ -171,7 +218,10 @@ describe('responses API through the real CLI', function () {
       const before = stack.fake.messageRequests.length;
       await assert.rejects(
         stack.openai.responses.create({ model: 'sonnet', input: 'next', previous_response_id: created.id }),
-        (e: unknown) => e instanceof OpenAI.NotFoundError && e.param === 'previous_response_id' && e.code === 'previous_response_not_found',
+        (e: unknown) =>
+          e instanceof OpenAI.NotFoundError &&
+          e.param === 'previous_response_id' &&
+          e.code === 'previous_response_not_found',
       );
       assert.equal(stack.fake.messageRequests.length, before, 'no model request for a missing previous response');
     });
@@ -180,7 +230,11 @@ describe('responses API through the real CLI', function () {
   describe('function calls', () => {
     it('returns a tool_use as a function_call item and takes the output back with previous_response_id', async () => {
       stack.fake.handle(weatherBackend);
-      const first = await stack.openai.responses.create({ model: 'sonnet', input: 'Weather in Paris?', tools: [weatherTool] });
+      const first = await stack.openai.responses.create({
+        model: 'sonnet',
+        input: 'Weather in Paris?',
+        tools: [weatherTool],
+      });
       const offered = stack.fake.messageRequests[0]!.body.tools ?? [];
       assert.deepEqual(offered.length, 1, 'the client tool reaches the model');
       assert.deepEqual(offered[0]!.input_schema, weatherTool.parameters);
@@ -204,16 +258,31 @@ describe('responses API through the real CLI', function () {
         [call.call_id],
       );
       // The stored conversation plus the output is exactly what the held process has: it is continued, not restarted.
-      assert.ok(stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)), 'the live process was continued');
+      assert.ok(
+        stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)),
+        'the live process was continued',
+      );
     });
 
     it('streams the call and takes a stateless follow-up with the whole history (as Codex sends it)', async () => {
       stack.fake.handle(weatherBackend);
-      const stream = await stack.openai.responses.create({ model: 'sonnet', input: 'Weather in Paris?', tools: [weatherTool], store: false, stream: true });
+      const stream = await stack.openai.responses.create({
+        model: 'sonnet',
+        input: 'Weather in Paris?',
+        tools: [weatherTool],
+        store: false,
+        stream: true,
+      });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
       for await (const e of stream) events.push(e);
-      const added = events.find((e): e is OpenAI.Responses.ResponseOutputItemAddedEvent => e.type === 'response.output_item.added' && e.item.type === 'function_call');
-      const done = events.find((e): e is OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent => e.type === 'response.function_call_arguments.done');
+      const added = events.find(
+        (e): e is OpenAI.Responses.ResponseOutputItemAddedEvent =>
+          e.type === 'response.output_item.added' && e.item.type === 'function_call',
+      );
+      const done = events.find(
+        (e): e is OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent =>
+          e.type === 'response.function_call_arguments.done',
+      );
       assert.ok(added && done);
       assert.equal(done.item_id, added.item.id);
       assert.deepEqual(JSON.parse(done.arguments), { city: 'Paris' });
@@ -244,9 +313,14 @@ describe('responses API through the real CLI', function () {
     // `strict: false` (create_tools_json_for_responses_api, the `shell` tool's command/workdir/
     // timeout_ms), and input messages of input_text parts, earlier reasoning, function_call and
     // function_call_output items (codex_protocol ResponseItem). The instruction text is our own.
-    const codex = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/requests/codex-responses.json'), 'utf8')) as OpenAI.Responses.ResponseCreateParamsStreaming;
+    const codex = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../fixtures/requests/codex-responses.json'), 'utf8'),
+    ) as OpenAI.Responses.ResponseCreateParamsStreaming;
     assert.ok((codex.instructions ?? '').length > 4000);
-    stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: '0.005 is stored as 0.00499…, so it rounds down.' }] });
+    stack.fake.reply({
+      kind: 'message',
+      blocks: [{ type: 'text', text: '0.005 is stored as 0.00499…, so it rounds down.' }],
+    });
     const stream = await stack.openai.responses.create(codex);
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const e of stream) events.push(e);
@@ -256,11 +330,16 @@ describe('responses API through the real CLI', function () {
 
     const sent = stack.fake.messageRequests[0]!.body;
     assert.match(systemText(sent), /## Planning[\s\S]*## Long outputs/, 'the instructions are the system prompt');
-    assert.match(systemText(sent), /<permissions instructions>/, 'the leading developer message joins the system prompt');
-    assert.deepEqual(
-      (sent.tools ?? []).map((t) => t.name.replace(/^.*__/, '')).sort(),
-      ['shell', 'update_plan', 'view_image'],
+    assert.match(
+      systemText(sent),
+      /<permissions instructions>/,
+      'the leading developer message joins the system prompt',
     );
+    assert.deepEqual((sent.tools ?? []).map((t) => t.name.replace(/^.*__/, '')).sort(), [
+      'shell',
+      'update_plan',
+      'view_image',
+    ]);
     const [user1, call, result, answer, user2] = sent.messages;
     assert.deepEqual(
       sent.messages.map((m) => m.role),
@@ -281,18 +360,30 @@ describe('responses API through the real CLI', function () {
     it('refuses a hosted tool type with a 400 naming it, before starting the CLI', async () => {
       await assert.rejects(
         stack.openai.responses.create({ model: 'sonnet', input: 'x', tools: [weatherTool, { type: 'web_search' }] }),
-        (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'tools[1].type' && /'web_search'/.test(e.message),
+        (e: unknown) =>
+          e instanceof OpenAI.BadRequestError && e.param === 'tools[1].type' && /'web_search'/.test(e.message),
       );
       assert.equal(stack.fake.messageRequests.length, 0);
     });
 
     it('maps a backend failure before any output to its HTTP status', async () => {
-      stack.fake.reply({ kind: 'error', status: 429, errorType: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' });
-      await assert.rejects(stack.openai.responses.create({ model: 'sonnet', input: 'hi', stream: true }), OpenAI.RateLimitError);
+      stack.fake.reply({
+        kind: 'error',
+        status: 429,
+        errorType: 'rate_limit_error',
+        message: 'Number of requests has exceeded your rate limit',
+      });
+      await assert.rejects(
+        stack.openai.responses.create({ model: 'sonnet', input: 'hi', stream: true }),
+        OpenAI.RateLimitError,
+      );
     });
 
     it('ends a stream that fails after it started with response.failed, after the partial output', async () => {
-      stack.fake.reply({ kind: 'truncate', text: 'partial answer' }, { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' });
+      stack.fake.reply(
+        { kind: 'truncate', text: 'partial answer' },
+        { kind: 'error', status: 500, errorType: 'api_error', message: 'boom' },
+      );
       const stream = await stack.openai.responses.create({ model: 'sonnet', input: 'hi', stream: true });
       const events: OpenAI.Responses.ResponseStreamEvent[] = [];
       for await (const e of stream) events.push(e);
@@ -304,13 +395,23 @@ describe('responses API through the real CLI', function () {
       const failed = (last as OpenAI.Responses.ResponseFailedEvent).response;
       assert.equal(failed.status, 'failed');
       assert.ok(failed.error?.code && failed.error.message, JSON.stringify(failed.error));
-      assert.ok(stack.logLines.some((l) => /stream error/.test(l)), 'the log says the stream ended in an error');
+      assert.ok(
+        stack.logLines.some((l) => /stream error/.test(l)),
+        'the log says the stream ended in an error',
+      );
     });
 
     it('kills the CLI when the client disconnects mid-stream, and serves the next request', async () => {
-      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'abcdefghij', chunks: 'abcdefghij'.split('') }], deltaDelayMs: 150 });
+      stack.fake.reply({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'abcdefghij', chunks: 'abcdefghij'.split('') }],
+        deltaDelayMs: 150,
+      });
       const controller = new AbortController();
-      const stream = await stack.openai.responses.create({ model: 'sonnet', input: 'slow please', stream: true }, { signal: controller.signal });
+      const stream = await stack.openai.responses.create(
+        { model: 'sonnet', input: 'slow please', stream: true },
+        { signal: controller.signal },
+      );
       let got = 0;
       try {
         for await (const e of stream) {
@@ -327,7 +428,11 @@ describe('responses API through the real CLI', function () {
     });
 
     it('reports an answer cut at the output limit as incomplete, with what was produced', async () => {
-      stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'cut ' }], stopReason: 'max_tokens' }));
+      stack.fake.handle(() => ({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'cut ' }],
+        stopReason: 'max_tokens',
+      }));
       const response = await stack.openai.responses.create({ model: 'sonnet', input: 'write a lot' });
       assert.equal(response.status, 'incomplete');
       assert.deepEqual(response.incomplete_details, { reason: 'max_output_tokens' });

@@ -9,7 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { type FakeReply, lastToolResults, offeredToolName, type RecordedRequest, resultText, systemText, textOf } from '../support/fake-anthropic';
+import {
+  type FakeReply,
+  lastToolResults,
+  offeredToolName,
+  type RecordedRequest,
+  resultText,
+  systemText,
+  textOf,
+} from '../support/fake-anthropic';
 import { type Stack, startStack, useStack } from '../support/stack';
 
 const weatherTool: ChatCompletionTool = {
@@ -17,16 +25,32 @@ const weatherTool: ChatCompletionTool = {
   function: {
     name: 'get_weather',
     description: 'Current weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    },
   },
 };
 
 /** A backend that calls `tool` with `input` unless the last message already carries tool results. */
-function callThenAnswer(tool: string, inputs: unknown[], answer = (req: RecordedRequest) => `results: ${JSON.stringify(lastToolResults(req.body).map((r) => resultText(r.content)))}`) {
+function callThenAnswer(
+  tool: string,
+  inputs: unknown[],
+  answer = (req: RecordedRequest) =>
+    `results: ${JSON.stringify(lastToolResults(req.body).map((r) => resultText(r.content)))}`,
+) {
   return (req: RecordedRequest): FakeReply => {
     if (lastToolResults(req.body).length > 0) return { kind: 'message', blocks: [{ type: 'text', text: answer(req) }] };
     const name = offeredToolName(req, tool);
-    return { kind: 'message', blocks: [{ type: 'text', text: 'Let me check.' }, ...inputs.map((input) => ({ type: 'tool_use' as const, name, input }))] };
+    return {
+      kind: 'message',
+      blocks: [
+        { type: 'text', text: 'Let me check.' },
+        ...inputs.map((input) => ({ type: 'tool_use' as const, name, input })),
+      ],
+    };
   };
 }
 
@@ -48,16 +72,26 @@ describe('tool calling through the real CLI', function () {
     assert.equal(choice.message.content, 'Let me check.');
     const call = choice.message.tool_calls![0]!;
     assert.equal(call.type, 'function');
-    assert.equal(call.type === 'function' && call.function.name, 'get_weather', 'the client never sees an internal prefix');
+    assert.equal(
+      call.type === 'function' && call.function.name,
+      'get_weather',
+      'the client never sees an internal prefix',
+    );
     assert.deepEqual(call.type === 'function' && JSON.parse(call.function.arguments), { city: 'Paris' });
     assert.equal(stack.server.cli.heldCalls, 1);
 
     messages.push(choice.message, { role: 'tool', tool_call_id: call.id, content: '18°C and sunny' });
     const second = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
     assert.equal(second.choices[0]!.message.content, 'results: ["18°C and sunny"]');
-    assert.ok(stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)), 'the live process was continued');
+    assert.ok(
+      stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)),
+      'the live process was continued',
+    );
     const followUp = stack.fake.messageRequests[1]!.body;
-    assert.deepEqual(lastToolResults(followUp).map((r) => r.tool_use_id), [call.id]);
+    assert.deepEqual(
+      lastToolResults(followUp).map((r) => r.tool_use_id),
+      [call.id],
+    );
   });
 
   it('streams the call: id, type and name once, then argument fragments that concatenate to the exact JSON', async () => {
@@ -65,9 +99,24 @@ describe('tool calling through the real CLI', function () {
     stack.fake.handle((req) =>
       lastToolResults(req.body).length > 0
         ? { kind: 'message', blocks: [{ type: 'text', text: 'thanks' }] }
-        : { kind: 'message', blocks: [{ type: 'tool_use', name: offeredToolName(req, 'get_weather'), input: JSON.parse(json), chunks: ['{"city": "Ro', 'me", "days": [1', ', 2]}'] }] },
+        : {
+            kind: 'message',
+            blocks: [
+              {
+                type: 'tool_use',
+                name: offeredToolName(req, 'get_weather'),
+                input: JSON.parse(json),
+                chunks: ['{"city": "Ro', 'me", "days": [1', ', 2]}'],
+              },
+            ],
+          },
     );
-    const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'Rome?' }], tools: [weatherTool] });
+    const stream = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      stream: true,
+      messages: [{ role: 'user', content: 'Rome?' }],
+      tools: [weatherTool],
+    });
     const deltas: OpenAI.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
     let finish: string | null = null;
     for await (const chunk of stream) {
@@ -90,7 +139,11 @@ describe('tool calling through the real CLI', function () {
       model: 'sonnet',
       messages: [
         { role: 'user', content: 'Rome?' },
-        { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: 'get_weather', arguments: json } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id, type: 'function', function: { name: 'get_weather', arguments: json } }],
+        },
         { role: 'tool', tool_call_id: id, content: 'warm' },
       ],
       tools: [weatherTool],
@@ -100,7 +153,12 @@ describe('tool calling through the real CLI', function () {
   it('returns parallel calls with indexes 0..n-1 and takes both results back', async () => {
     stack.fake.handle(callThenAnswer('get_weather', [{ city: 'Paris' }, { city: 'Oslo' }]));
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Paris and Oslo?' }];
-    const stream = await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages, tools: [weatherTool] });
+    const stream = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      stream: true,
+      messages,
+      tools: [weatherTool],
+    });
     const final = await collect(stream);
     const calls = final.tool_calls;
     assert.deepEqual(
@@ -111,7 +169,15 @@ describe('tool calling through the real CLI', function () {
       ],
     );
     messages.push(
-      { role: 'assistant', content: final.content, tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) },
+      {
+        role: 'assistant',
+        content: final.content,
+        tool_calls: calls.map((c) => ({
+          id: c.id,
+          type: 'function' as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      },
       { role: 'tool', tool_call_id: calls[0]!.id, content: 'rain' },
       { role: 'tool', tool_call_id: calls[1]!.id, content: 'snow' },
     );
@@ -119,7 +185,9 @@ describe('tool calling through the real CLI', function () {
     assert.match(answer.choices[0]!.message.content ?? '', /rain/);
     assert.match(answer.choices[0]!.message.content ?? '', /snow/);
     assert.deepEqual(
-      lastToolResults(stack.fake.messageRequests.at(-1)!.body).map((r) => r.tool_use_id).sort(),
+      lastToolResults(stack.fake.messageRequests.at(-1)!.body)
+        .map((r) => r.tool_use_id)
+        .sort(),
       calls.map((c) => c.id).sort(),
     );
   });
@@ -130,7 +198,11 @@ describe('tool calling through the real CLI', function () {
     const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
     const call = first.choices[0]!.message.tool_calls![0]!;
     await new Promise((r) => setTimeout(r, 4000));
-    messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'Error: weather service unreachable' });
+    messages.push(first.choices[0]!.message, {
+      role: 'tool',
+      tool_call_id: call.id,
+      content: 'Error: weather service unreachable',
+    });
     const second = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
     assert.match(second.choices[0]!.message.content ?? '', /weather service unreachable/);
     assert.ok(stack.logLines.some((l) => /continued claude pid=/.test(l)));
@@ -156,7 +228,15 @@ describe('tool calling through the real CLI', function () {
       'no synthetic "continue" turns',
     );
     const assistant = turns[1]!.content as Array<Record<string, unknown>>;
-    assert.deepEqual(assistant.find((b) => b.type === 'tool_use'), { type: 'tool_use', id: call.id, name: offeredToolName(stack.fake.messageRequests.at(-1)!, 'get_weather'), input: { city: 'Kyiv' } });
+    assert.deepEqual(
+      assistant.find((b) => b.type === 'tool_use'),
+      {
+        type: 'tool_use',
+        id: call.id,
+        name: offeredToolName(stack.fake.messageRequests.at(-1)!, 'get_weather'),
+        input: { city: 'Kyiv' },
+      },
+    );
     assert.deepEqual(
       lastToolResults(body).map((r) => [r.tool_use_id, resultText(r.content)]),
       [[call.id, 'cold']],
@@ -167,7 +247,12 @@ describe('tool calling through the real CLI', function () {
 
   it('tool_choice "none" offers no tools; a named tool_choice is stated, and refused answers are a clear error', async () => {
     stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'plain answer' }] }));
-    const none = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }], tools: [weatherTool], tool_choice: 'none' });
+    const none = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [weatherTool],
+      tool_choice: 'none',
+    });
     assert.equal(none.choices[0]!.message.content, 'plain answer');
     assert.deepEqual(stack.fake.messageRequests[0]!.body.tools, []);
 
@@ -178,7 +263,9 @@ describe('tool calling through the real CLI', function () {
         tools: [weatherTool],
         tool_choice: { type: 'function', function: { name: 'get_weather' } },
       }),
-      (e: unknown) => e instanceof OpenAI.UnprocessableEntityError && (e.error as { code?: string }).code === 'tool_choice_not_satisfied',
+      (e: unknown) =>
+        e instanceof OpenAI.UnprocessableEntityError &&
+        (e.error as { code?: string }).code === 'tool_choice_not_satisfied',
     );
     assert.match(systemText(stack.fake.messageRequests[1]!.body), /must call the tool mcp__c__get_weather/);
   });
@@ -189,10 +276,26 @@ describe('tool calling through the real CLI', function () {
         type: 'function',
         function: {
           name: 'book.flight',
-          parameters: { type: 'object', $defs: { airport: { type: 'string', pattern: '^[A-Z]{3}$' } }, properties: { from: { $ref: '#/$defs/airport' }, to: { $ref: '#/$defs/airport' } }, required: ['from', 'to'] },
+          parameters: {
+            type: 'object',
+            $defs: { airport: { type: 'string', pattern: '^[A-Z]{3}$' } },
+            properties: { from: { $ref: '#/$defs/airport' }, to: { $ref: '#/$defs/airport' } },
+            required: ['from', 'to'],
+          },
         },
       },
-      { type: 'function', function: { name: 'choose', parameters: { anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'object', properties: { b: { type: 'number' } } }] } } },
+      {
+        type: 'function',
+        function: {
+          name: 'choose',
+          parameters: {
+            anyOf: [
+              { type: 'object', properties: { a: { type: 'string' } } },
+              { type: 'object', properties: { b: { type: 'number' } } },
+            ],
+          },
+        },
+      },
     ];
     stack.fake.handle((req) => ({
       kind: 'message',
@@ -201,10 +304,19 @@ describe('tool calling through the real CLI', function () {
         { type: 'tool_use', name: offeredToolName(req, 'choose'), input: { value: { b: 2 } } },
       ],
     }));
-    const res = await stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'go' }], tools });
+    const res = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'go' }],
+      tools,
+    });
     const offered = stack.fake.messageRequests[0]!.body.tools!;
-    assert.deepEqual(offered.find((t) => t.name.endsWith('book_flight'))!.input_schema, tools[0]!.type === 'function' ? tools[0]!.function.parameters : undefined);
-    const calls = res.choices[0]!.message.tool_calls!.map((c) => (c.type === 'function' ? [c.function.name, JSON.parse(c.function.arguments)] : []));
+    assert.deepEqual(
+      offered.find((t) => t.name.endsWith('book_flight'))!.input_schema,
+      tools[0]!.type === 'function' ? tools[0]!.function.parameters : undefined,
+    );
+    const calls = res.choices[0]!.message.tool_calls!.map((c) =>
+      c.type === 'function' ? [c.function.name, JSON.parse(c.function.arguments)] : [],
+    );
     assert.deepEqual(calls, [
       ['book.flight', { from: 'CDG', to: 'JFK' }],
       ['choose', { b: 2 }],
@@ -215,36 +327,80 @@ describe('tool calling through the real CLI', function () {
   it('serves a Roo Code request (32 KB system prompt, 12 tools, parallel_tool_calls false) as native tool calls', async () => {
     // Modelled on Roo Code's native tool definitions (RooCodeInc/Roo-Code, src/core/prompts/tools/native-tools/*.ts:
     // read_file and execute_command with its top-level oneOf as published there) and on what Roo sends (../shared/notes/clients.md).
-    const roo = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/requests/roo-code-chat.json'), 'utf8')) as OpenAI.ChatCompletionCreateParamsStreaming;
-    stack.fake.handle((req) => ({ kind: 'message', blocks: [{ type: 'tool_use', name: offeredToolName(req, 'read_file'), input: { path: 'src/math.test.ts' } }] }));
+    const roo = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../fixtures/requests/roo-code-chat.json'), 'utf8'),
+    ) as OpenAI.ChatCompletionCreateParamsStreaming;
+    stack.fake.handle((req) => ({
+      kind: 'message',
+      blocks: [{ type: 'tool_use', name: offeredToolName(req, 'read_file'), input: { path: 'src/math.test.ts' } }],
+    }));
     stack.fake.reply();
     const final = await collect(await stack.openai.chat.completions.create(roo));
     const body = stack.fake.messageRequests[0]!.body;
     assert.equal(body.tools!.length, 12);
-    assert.ok(systemText(body).includes(String(roo.messages[0]!.content).slice(-2000)), 'the whole system prompt reached the model');
+    assert.ok(
+      systemText(body).includes(String(roo.messages[0]!.content).slice(-2000)),
+      'the whole system prompt reached the model',
+    );
     assert.match(systemText(body), /at most one tool per response/);
-    assert.ok(!body.tools!.some((t) => 'oneOf' in (t.input_schema as object)), 'execute_command is still offered, without the top-level oneOf');
+    assert.ok(
+      !body.tools!.some((t) => 'oneOf' in (t.input_schema as object)),
+      'execute_command is still offered, without the top-level oneOf',
+    );
     assert.equal(final.finish, 'tool_calls');
     assert.deepEqual(
       final.tool_calls.map((c) => [c.name, JSON.parse(c.arguments)]),
       [['read_file', { path: 'src/math.test.ts' }]],
     );
-    await answerAll(stack, roo.messages, { role: 'assistant', content: null, tool_calls: final.tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) }, roo.tools!);
+    await answerAll(
+      stack,
+      roo.messages,
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: final.tool_calls.map((c) => ({
+          id: c.id,
+          type: 'function' as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      },
+      roo.tools!,
+    );
   });
 
   it('keeps concurrent requests with different tools apart', async () => {
-    stack.fake.handle((req) => ({ kind: 'message', blocks: [{ type: 'text', text: (req.body.tools ?? []).map((t) => t.name).join(',') }] }));
-    const tool = (name: string): ChatCompletionTool => ({ type: 'function', function: { name, parameters: { type: 'object', properties: {} } } });
+    stack.fake.handle((req) => ({
+      kind: 'message',
+      blocks: [{ type: 'text', text: (req.body.tools ?? []).map((t) => t.name).join(',') }],
+    }));
+    const tool = (name: string): ChatCompletionTool => ({
+      type: 'function',
+      function: { name, parameters: { type: 'object', properties: {} } },
+    });
     const [a, b] = await Promise.all([
-      stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'a' }], tools: [tool('alpha')] }),
-      stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'b' }], tools: [tool('beta'), tool('gamma')] }),
+      stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'a' }],
+        tools: [tool('alpha')],
+      }),
+      stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'b' }],
+        tools: [tool('beta'), tool('gamma')],
+      }),
     ]);
     assert.equal(a.choices[0]!.message.content, 'mcp__c__alpha');
     assert.equal(b.choices[0]!.message.content, 'mcp__c__beta,mcp__c__gamma');
   });
 
   it("works with the openai SDK's runTools helper", async () => {
-    stack.fake.handle(callThenAnswer('get_weather', [{ city: 'Quito' }], (req) => `It is ${resultText(lastToolResults(req.body)[0]!.content)} in Quito.`));
+    stack.fake.handle(
+      callThenAnswer(
+        'get_weather',
+        [{ city: 'Quito' }],
+        (req) => `It is ${resultText(lastToolResults(req.body)[0]!.content)} in Quito.`,
+      ),
+    );
     const runner = stack.openai.chat.completions.runTools({
       model: 'sonnet',
       messages: [{ role: 'user', content: 'Weather in Quito?' }],
@@ -275,7 +431,11 @@ describe('tool calling through the real CLI', function () {
 
     it('is released after the timeout: no process, no held call', async () => {
       short.fake.handle(callThenAnswer('get_weather', [{ city: 'Nowhere' }]));
-      const res = await short.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'x' }], tools: [weatherTool] });
+      const res = await short.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [weatherTool],
+      });
       assert.equal(res.choices[0]!.finish_reason, 'tool_calls');
       assert.equal(short.server.cli.heldCalls, 1);
       await short.assertNoProcesses(6000);
@@ -308,12 +468,21 @@ async function collect(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promi
 }
 
 /** Sends a result for every call in `assistant`, so no held call outlives the test. */
-async function answerAll(stack: Stack, messages: ChatCompletionMessageParam[], assistant: OpenAI.ChatCompletionMessageParam & { role: 'assistant' }, tools: ChatCompletionTool[]) {
+async function answerAll(
+  stack: Stack,
+  messages: ChatCompletionMessageParam[],
+  assistant: OpenAI.ChatCompletionMessageParam & { role: 'assistant' },
+  tools: ChatCompletionTool[],
+) {
   const calls = (assistant.tool_calls ?? []) as Array<{ id: string }>;
   stack.fake.handle(() => ({ kind: 'message', blocks: [{ type: 'text', text: 'done' }] }));
   await stack.openai.chat.completions.create({
     model: 'sonnet',
-    messages: [...messages, assistant, ...calls.map((c) => ({ role: 'tool' as const, tool_call_id: c.id, content: 'ok' }))],
+    messages: [
+      ...messages,
+      assistant,
+      ...calls.map((c) => ({ role: 'tool' as const, tool_call_id: c.id, content: 'ok' })),
+    ],
     tools,
   });
 }

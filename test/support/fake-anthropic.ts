@@ -6,7 +6,7 @@
  * stream and as plain JSON otherwise (the CLI retries without `stream` after a failed stream).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export type FakeBlock =
   | { type: 'text'; text: string; chunks?: string[] }
@@ -61,7 +61,7 @@ export class FakeAnthropic {
   private server = http.createServer((req, res) => void this.serve(req, res));
   private queue: FakeReply[] = [];
   private handler: Handler | undefined;
-  private readonly openSockets = new Set<import('node:net').Socket>();
+  private readonly openSockets = new Set<Socket>();
   private counter = 0;
 
   constructor() {
@@ -140,8 +140,20 @@ export class FakeAnthropic {
     if (reply.kind === 'truncate') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(sse('message_start', { type: 'message_start', message: messageShell(id, model, DEFAULT_USAGE) }));
-      res.write(sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
-      res.write(sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: reply.text } }));
+      res.write(
+        sse('content_block_start', {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'text', text: '' },
+        }),
+      );
+      res.write(
+        sse('content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: reply.text },
+        }),
+      );
       // Let the CLI read what was sent before the connection drops.
       await sleep(300);
       res.destroy();
@@ -149,10 +161,14 @@ export class FakeAnthropic {
     }
     const usage = reply.usage ?? DEFAULT_USAGE;
     const stopReason = reply.stopReason ?? (reply.blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
-    const blocks = reply.blocks.map((b, i) => (b.type === 'tool_use' ? { ...b, id: b.id ?? `toolu_fake_${this.counter}_${i}` } : b));
+    const blocks = reply.blocks.map((b, i) =>
+      b.type === 'tool_use' ? { ...b, id: b.id ?? `toolu_fake_${this.counter}_${i}` } : b,
+    );
     if (!stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...messageShell(id, model, usage), content: blocks.map(finalBlock), stop_reason: stopReason }));
+      res.end(
+        JSON.stringify({ ...messageShell(id, model, usage), content: blocks.map(finalBlock), stop_reason: stopReason }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -255,7 +271,10 @@ function deltas(block: FakeBlock): Array<Record<string, string>> {
         { type: 'signature_delta', signature: 'sig_fake' },
       ];
     case 'tool_use':
-      return (block.chunks ?? [JSON.stringify(block.input)]).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
+      return (block.chunks ?? [JSON.stringify(block.input)]).map((partial_json) => ({
+        type: 'input_json_delta',
+        partial_json,
+      }));
   }
 }
 
@@ -270,15 +289,24 @@ function sleep(ms: number): Promise<void> {
 /** The name under which the CLI offered the client's tool `clientName` (it adds an MCP prefix). */
 export function offeredToolName(req: RecordedRequest, clientName: string): string {
   const tool = (req.body.tools ?? []).find((t) => t.name === clientName || t.name.endsWith(`__${clientName}`));
-  if (!tool) throw new Error(`tool ${clientName} was not offered; offered: ${(req.body.tools ?? []).map((t) => t.name).join(', ')}`);
+  if (!tool)
+    throw new Error(
+      `tool ${clientName} was not offered; offered: ${(req.body.tools ?? []).map((t) => t.name).join(', ')}`,
+    );
   return tool.name;
 }
 
 /** Tool results in the last user message, as the model received them. */
-export function lastToolResults(body: AnthropicRequestBody): Array<{ tool_use_id: string; content: unknown; is_error?: boolean }> {
+export function lastToolResults(
+  body: AnthropicRequestBody,
+): Array<{ tool_use_id: string; content: unknown; is_error?: boolean }> {
   const last = body.messages[body.messages.length - 1];
   if (!last || typeof last.content === 'string') return [];
-  return last.content.filter((b) => b.type === 'tool_result') as Array<{ tool_use_id: string; content: unknown; is_error?: boolean }>;
+  return last.content.filter((b) => b.type === 'tool_result') as Array<{
+    tool_use_id: string;
+    content: unknown;
+    is_error?: boolean;
+  }>;
 }
 
 /** A tool result's text, whether the CLI sent it as a string or as content blocks. */

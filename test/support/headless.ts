@@ -17,7 +17,11 @@ export interface HeadlessServer {
 
 /** Starts it with `env` (and PATH) only; resolves once it listens. */
 export function startHeadless(env: Record<string, string>, cwd?: string): Promise<HeadlessServer> {
-  const child = spawn(process.execPath, [BIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -25,7 +25,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(overrides: SettingsInput = {}, cliEnvExtra: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  overrides: SettingsInput = {},
+  cliEnvExtra: Record<string, string> = {},
+): Promise<Stack> {
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();
   const marker = randomUUID();

@@ -47,7 +47,11 @@ describe('chat request translation', () => {
         { role: 'system', content: 'S1' },
         { role: 'system', content: 'S2' },
         { role: 'user', content: 'q1' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'r1' },
         { role: 'user', content: 'and?' },
       ],
@@ -84,9 +88,31 @@ describe('chat request translation', () => {
 
   it('turns data: URI images into image blocks and refuses remote URLs', () => {
     const png = 'iVBORw0KGgo=';
-    const p = plan({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }, { type: 'text', text: 'what?' }] }] });
-    assert.deepEqual(p.request.turns[0]?.content[0], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } });
-    rejects(() => plan({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }), 400, 'messages[0].content[0]');
+    const p = plan({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+            { type: 'text', text: 'what?' },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(p.request.turns[0]?.content[0], {
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: png },
+    });
+    rejects(
+      () =>
+        plan({
+          messages: [
+            { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+          ],
+        }),
+      400,
+      'messages[0].content[0]',
+    );
   });
 
   it('rejects what it cannot serve with a 400 naming the parameter', () => {
@@ -95,9 +121,29 @@ describe('chat request translation', () => {
     rejects(() => plan({ messages: [{ role: 'wizard', content: 'x' }] }), 400, 'messages[0].role');
     rejects(() => plan({ messages: [{ role: 'user', content: 5 }] }), 400, 'messages[0].content');
     rejects(() => plan({ messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }), 400, 'temperature');
-    rejects(() => plan({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'prefill' }] }), 400, 'messages');
     rejects(
-      () => plan({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{bad' } }] }, { role: 'user', content: 'x' }] }),
+      () =>
+        plan({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: 'prefill' },
+          ],
+        }),
+      400,
+      'messages',
+    );
+    rejects(
+      () =>
+        plan({
+          messages: [
+            {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{bad' } }],
+            },
+            { role: 'user', content: 'x' },
+          ],
+        }),
       400,
       'messages[0].tool_calls[0].function.arguments',
     );

@@ -5,7 +5,6 @@ import { collectCompletion } from '../../src/openai/chat-completion';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../src/openai/chat-stream';
 import { recorded } from '../support/recorded';
 
-
 function translateAll(lines: CliLine[], includeUsage = false): ChatChunk[] {
   const state = newChatStreamState({ id: 'chatcmpl-x', model: 'sonnet', created: 1, includeUsage });
   return lines.flatMap((l) => translateLine(state, l));
@@ -28,7 +27,10 @@ describe('chat stream translation (recorded CLI output)', () => {
 
   it('ignores the assistant line that repeats the streamed text', () => {
     const lines = recorded('text-stream');
-    assert.ok(lines.some((l) => l.type === 'assistant'), 'the fixture holds the repeated assistant message');
+    assert.ok(
+      lines.some((l) => l.type === 'assistant'),
+      'the fixture holds the repeated assistant message',
+    );
     const text = translateAll(lines)
       .map((c) => c.choices[0]?.delta.content ?? '')
       .join('');
@@ -39,7 +41,12 @@ describe('chat stream translation (recorded CLI output)', () => {
     const chunks = translateAll(recorded('text-stream'), true);
     const last = chunks.at(-1)!;
     assert.deepEqual(last.choices, []);
-    assert.deepEqual(last.usage, { prompt_tokens: 61, completion_tokens: 6, total_tokens: 67, prompt_tokens_details: { cached_tokens: 40 } });
+    assert.deepEqual(last.usage, {
+      prompt_tokens: 61,
+      completion_tokens: 6,
+      total_tokens: 67,
+      prompt_tokens_details: { cached_tokens: 40 },
+    });
   });
 
   it('streams thinking as reasoning_content, never as content', () => {
@@ -73,7 +80,11 @@ describe('chat stream translation (recorded CLI output)', () => {
     const ev = (event: unknown) => ({ type: 'stream_event', event, parent_tool_use_id: null }) as CliLine;
     const out = [
       ev({ type: 'message_start', message: {} }),
-      ev({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} } }),
+      ev({
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} },
+      }),
       ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } }),
       ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } }),
       ev({ type: 'content_block_stop', index: 0 }),
@@ -81,7 +92,12 @@ describe('chat stream translation (recorded CLI output)', () => {
       { type: 'result', subtype: 'success', is_error: false } as CliLine,
     ].flatMap((l) => translateLine(state, l));
     const calls = out.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    assert.deepEqual(calls[0], { index: 0, id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '' } });
+    assert.deepEqual(calls[0], {
+      index: 0,
+      id: 'toolu_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '' },
+    });
     assert.equal(calls.map((c) => c.function.arguments).join(''), '{"city":"Paris"}');
     assert.equal(out.at(-1)?.choices[0]?.finish_reason, 'tool_calls');
   });

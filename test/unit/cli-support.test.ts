@@ -12,7 +12,14 @@ const result = (text: string, status: number | null = null): ResultLine =>
 describe('CLI support', () => {
   it('runs the CLI as a pure model with nothing of the prompt on the command line', () => {
     const args = buildArgs({ model: 'sonnet', resumeSessionId: 'abc' });
-    for (const flag of ['-p', '--verbose', '--include-partial-messages', '--strict-mcp-config', '--no-session-persistence']) assert.ok(args.includes(flag), flag);
+    for (const flag of [
+      '-p',
+      '--verbose',
+      '--include-partial-messages',
+      '--strict-mcp-config',
+      '--no-session-persistence',
+    ])
+      assert.ok(args.includes(flag), flag);
     assert.equal(args[args.indexOf('--tools') + 1], '');
     assert.equal(args[args.indexOf('--input-format') + 1], 'stream-json');
     assert.equal(args[args.indexOf('--output-format') + 1], 'stream-json');
@@ -25,7 +32,10 @@ describe('CLI support', () => {
     const args = buildArgs({ model: 'sonnet', agentTools: ['Read', 'Grep'] });
     assert.equal(args[args.indexOf('--tools') + 1], 'Read,Grep');
     assert.equal(args[args.indexOf('--allowedTools') + 1], 'mcp__c,Read,Grep');
-    assert.equal(buildArgs({ model: 'sonnet' })[buildArgs({ model: 'sonnet' }).indexOf('--allowedTools') + 1], 'mcp__c');
+    assert.equal(
+      buildArgs({ model: 'sonnet' })[buildArgs({ model: 'sonnet' }).indexOf('--allowedTools') + 1],
+      'mcp__c',
+    );
   });
 
   it("gives the CLI the server's environment and the user's extras, never CLI2API's own variables", () => {

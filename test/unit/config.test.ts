@@ -77,13 +77,22 @@ describe('settings from CLI2API_* variables', () => {
   }
 
   it('refuses agent mode without a working directory', () => {
-    assert.throws(() => settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read' }), (e: unknown) => e instanceof ConfigError && e.variable === 'CLI2API_AGENT_CWD');
-    assert.deepEqual(settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read,Grep', CLI2API_AGENT_CWD: '/w' }).agentTools, ['Read', 'Grep']);
+    assert.throws(
+      () => settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'CLI2API_AGENT_CWD',
+    );
+    assert.deepEqual(settingsFromEnv({ CLI2API_AGENT_TOOLS: 'Read,Grep', CLI2API_AGENT_CWD: '/w' }).agentTools, [
+      'Read',
+      'Grep',
+    ]);
   });
 
   it('restarts the listener only for host or port changes', () => {
     assert.equal(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, port: 9000 }), true);
     assert.equal(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, host: '::1' }), true);
-    assert.equal(needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, defaultModel: 'opus', timeoutSeconds: 5 }), false);
+    assert.equal(
+      needsRestart(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, defaultModel: 'opus', timeoutSeconds: 5 }),
+      false,
+    );
   });
 });

@@ -1,6 +1,11 @@
 /** The pure CLI-lines → Anthropic Messages events translation, replayed on output recorded from the real CLI. */
 import assert from 'node:assert/strict';
-import { type AnthropicEvent, foldMessage, newMessagesStreamState, translateLine } from '../../src/anthropic/messages-stream';
+import {
+  type AnthropicEvent,
+  foldMessage,
+  newMessagesStreamState,
+  translateLine,
+} from '../../src/anthropic/messages-stream';
 import type { CliLine } from '../../src/cli/events';
 import { recorded } from '../support/recorded';
 
@@ -19,7 +24,10 @@ function firstMessage(name: string, result: Record<string, unknown>): CliLine[] 
 /** Checks the grammar Anthropic's SDK expects: one start, blocks opened/closed in order, one delta, one stop at the end. */
 function assertWellFormed(events: AnthropicEvent[]): void {
   assert.equal(events[0]?.type, 'message_start');
-  assert.deepEqual(events.slice(-2).map((e) => e.type), ['message_delta', 'message_stop']);
+  assert.deepEqual(
+    events.slice(-2).map((e) => e.type),
+    ['message_delta', 'message_stop'],
+  );
   assert.equal(events.filter((e) => e.type === 'message_start').length, 1);
   let open: number | undefined;
   let next = 0;
@@ -44,7 +52,12 @@ describe('messages stream translation (recorded CLI output)', () => {
     const start = events[0] as Extract<AnthropicEvent, { type: 'message_start' }>;
     assert.equal(start.message.id, 'msg_x');
     assert.equal(start.message.model, 'sonnet');
-    assert.deepEqual(start.message.usage, { input_tokens: 21, output_tokens: 1, cache_read_input_tokens: 40, cache_creation_input_tokens: 0 });
+    assert.deepEqual(start.message.usage, {
+      input_tokens: 21,
+      output_tokens: 1,
+      cache_read_input_tokens: 40,
+      cache_creation_input_tokens: 0,
+    });
     assert.deepEqual(
       events.flatMap((e) => (e.type === 'content_block_delta' ? [e.delta.text] : [])),
       ['Hello', ' there,', ' friend.'],
@@ -83,22 +96,45 @@ describe('messages stream translation (recorded CLI output)', () => {
   });
 
   it('streams a tool call as a tool_use block with input_json deltas and stop_reason tool_use', () => {
-    const events = translateAll(firstMessage('tool-use', { subtype: 'tool_calls', stop_reason: 'tool_use', usage: { input_tokens: 50, output_tokens: 20 } }));
+    const events = translateAll(
+      firstMessage('tool-use', {
+        subtype: 'tool_calls',
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 50, output_tokens: 20 },
+      }),
+    );
     assertWellFormed(events);
     const toolStart = events.find((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
-    assert.deepEqual(toolStart, { type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'toolu_rec_1', name: 'get_weather', input: {} } });
+    assert.deepEqual(toolStart, {
+      type: 'content_block_start',
+      index: 2,
+      content_block: { type: 'tool_use', id: 'toolu_rec_1', name: 'get_weather', input: {} },
+    });
     const message = foldMessage(events);
     assert.equal(message.stop_reason, 'tool_use');
     assert.equal(message.stop_sequence, null);
-    assert.deepEqual(message.content.at(-1), { type: 'tool_use', id: 'toolu_rec_1', name: 'get_weather', input: { city: 'Paris' } });
-    assert.deepEqual(message.usage, { input_tokens: 50, output_tokens: 20, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    assert.deepEqual(message.content.at(-1), {
+      type: 'tool_use',
+      id: 'toolu_rec_1',
+      name: 'get_weather',
+      input: { city: 'Paris' },
+    });
+    assert.deepEqual(message.usage, {
+      input_tokens: 50,
+      output_tokens: 20,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+    });
   });
 
   it("merges the CLI's own follow-up model message into one client message, re-indexed", () => {
     const events = translateAll(recorded('tool-use'));
     assertWellFormed(events);
     const message = foldMessage(events);
-    assert.deepEqual(message.content.map((b) => b.type), ['thinking', 'text', 'tool_use', 'text']);
+    assert.deepEqual(
+      message.content.map((b) => b.type),
+      ['thinking', 'text', 'tool_use', 'text'],
+    );
     assert.equal(message.content[3]!.text, 'Done.');
     assert.equal(message.stop_reason, 'end_turn');
   });
@@ -122,11 +158,24 @@ describe('messages stream translation (recorded CLI output)', () => {
     const cut = lines.findIndex((l) => l.type === 'stream_event' && l.event.type === 'content_block_delta');
     const events = translateAll([
       ...lines.slice(0, cut + 1),
-      { type: 'stream_event', event: { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: ' there' }, usage: null }, parent_tool_use_id: null } as CliLine,
-      { type: 'result', subtype: 'success', is_error: false, stop_reason: 'stop_sequence', usage: { input_tokens: 1, output_tokens: 2 } } as CliLine,
+      {
+        type: 'stream_event',
+        event: { type: 'message_delta', delta: { stop_reason: 'stop_sequence', stop_sequence: ' there' }, usage: null },
+        parent_tool_use_id: null,
+      } as CliLine,
+      {
+        type: 'result',
+        subtype: 'success',
+        is_error: false,
+        stop_reason: 'stop_sequence',
+        usage: { input_tokens: 1, output_tokens: 2 },
+      } as CliLine,
     ]);
     assertWellFormed(events);
-    assert.deepEqual((events.at(-2) as Extract<AnthropicEvent, { type: 'message_delta' }>).delta, { stop_reason: 'stop_sequence', stop_sequence: ' there' });
+    assert.deepEqual((events.at(-2) as Extract<AnthropicEvent, { type: 'message_delta' }>).delta, {
+      stop_reason: 'stop_sequence',
+      stop_sequence: ' there',
+    });
   });
 
   it('emits nothing after the result', () => {

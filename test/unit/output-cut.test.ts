@@ -84,7 +84,10 @@ describe('request fields for the output', () => {
     assert.equal(effortFrom('HIGH', 'reasoning_effort'), 'high');
     assert.equal(effortFrom('xhigh', 'reasoning_effort'), 'xhigh');
     assert.equal(effortFrom(undefined, 'reasoning_effort'), undefined);
-    assert.throws(() => effortFrom('extreme', 'reasoning.effort'), (e: { status: number; param: string }) => e.status === 400 && e.param === 'reasoning.effort');
+    assert.throws(
+      () => effortFrom('extreme', 'reasoning.effort'),
+      (e: { status: number; param: string }) => e.status === 400 && e.param === 'reasoning.effort',
+    );
   });
 });
 
@@ -123,7 +126,13 @@ describe('answers cut by CLI2API (recorded CLI output)', () => {
 describe('output fields reach the CLI', () => {
   it('plans stop, the output limit (max_completion_tokens over max_tokens) and the effort from a chat request', () => {
     const p = planChat(
-      validate(chatRequestSchema, { messages: [{ role: 'user', content: 'hi' }], stop: 'END', max_tokens: 50, max_completion_tokens: 80, reasoning_effort: 'medium' }),
+      validate(chatRequestSchema, {
+        messages: [{ role: 'user', content: 'hi' }],
+        stop: 'END',
+        max_tokens: 50,
+        max_completion_tokens: 80,
+        reasoning_effort: 'medium',
+      }),
       'sonnet',
     );
     assert.deepEqual(p.request.stop, ['END']);
@@ -132,7 +141,15 @@ describe('output fields reach the CLI', () => {
   });
 
   it('plans max_output_tokens and reasoning.effort from a Responses request', () => {
-    const p = planResponses(validate(responsesRequestSchema, { input: 'hi', max_output_tokens: 64, reasoning: { effort: 'low' }, stop: ['a'] }), 'sonnet');
+    const p = planResponses(
+      validate(responsesRequestSchema, {
+        input: 'hi',
+        max_output_tokens: 64,
+        reasoning: { effort: 'low' },
+        stop: ['a'],
+      }),
+      'sonnet',
+    );
     assert.equal(p.request.maxOutputTokens, 64);
     assert.equal(p.request.effort, 'low');
     assert.deepEqual(p.request.stop, ['a']);
@@ -142,7 +159,11 @@ describe('output fields reach the CLI', () => {
     const args = buildArgs({ model: 'opus', effort: 'max' });
     assert.equal(args[args.indexOf('--effort') + 1], 'max');
     assert.ok(!buildArgs({ model: 'opus' }).includes('--effort'));
-    assert.equal(buildEnv({}, { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '9' }, 100).CLAUDE_CODE_MAX_OUTPUT_TOKENS, '100', "the request's limit wins");
+    assert.equal(
+      buildEnv({}, { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '9' }, 100).CLAUDE_CODE_MAX_OUTPUT_TOKENS,
+      '100',
+      "the request's limit wins",
+    );
     assert.equal(buildEnv({}, {}).CLAUDE_CODE_MAX_OUTPUT_TOKENS, undefined);
   });
 
@@ -152,7 +173,11 @@ describe('output fields reach the CLI', () => {
     const plain = conversationFingerprint(base, turns);
     assert.notEqual(conversationFingerprint({ ...base, effort: 'low' }, turns), plain);
     assert.notEqual(conversationFingerprint({ ...base, maxOutputTokens: 10 }, turns), plain);
-    assert.equal(conversationFingerprint({ ...base, effort: undefined }, turns), plain, 'unset flags leave the fingerprint as it was');
+    assert.equal(
+      conversationFingerprint({ ...base, effort: undefined }, turns),
+      plain,
+      'unset flags leave the fingerprint as it was',
+    );
   });
 });
 
@@ -163,13 +188,25 @@ describe('structured output (pure parts)', () => {
     ev({ type: 'content_block_start', index: 0, content_block: { type: 'text' } }),
     ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Here it is:' } }),
     ev({ type: 'content_block_stop', index: 0 }),
-    ev({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'StructuredOutput' } }),
+    ev({
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'tool_use', id: 'toolu_1', name: 'StructuredOutput' },
+    }),
     ev({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a":1}' } }),
     ev({ type: 'content_block_stop', index: 1 }),
     ev({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 4 } }),
     ev({ type: 'message_stop' }),
   ];
-  const result = (extra: object) => ({ type: 'result', subtype: 'success', is_error: false, stop_reason: 'tool_use', usage: { output_tokens: 4 }, ...extra }) as ResultLine;
+  const result = (extra: object) =>
+    ({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      stop_reason: 'tool_use',
+      usage: { output_tokens: 4 },
+      ...extra,
+    }) as ResultLine;
 
   it("keeps the model's prose and the StructuredOutput call out of the answer; the validated value is the content", () => {
     const state = new SegmentState(new ToolSet({}), [], true);
@@ -187,22 +224,35 @@ describe('structured output (pure parts)', () => {
     modelTurn.slice(0, 4).forEach((l) => state.map(l));
     assert.throws(
       () => state.structuredAnswer(result({ result: 'I cannot.' })),
-      (e: { status: number; code: string; message: string }) => e.status === 422 && e.code === 'structured_output_failed' && /Here it is:/.test(e.message),
+      (e: { status: number; code: string; message: string }) =>
+        e.status === 422 && e.code === 'structured_output_failed' && /Here it is:/.test(e.message),
     );
-    const failed = errorFromResult({ ...result({ result: 'Failed to provide valid structured output after 5 attempts' }), is_error: true }, 'sonnet');
+    const failed = errorFromResult(
+      { ...result({ result: 'Failed to provide valid structured output after 5 attempts' }), is_error: true },
+      'sonnet',
+    );
     assert.equal(failed.code, 'structured_output_failed');
   });
 
   it('turns response_format and text.format into the schema for --json-schema', () => {
     const schema = { type: 'object', properties: { a: { type: 'number' } } };
-    assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema } }, 'response_format'), schema);
+    assert.deepEqual(
+      jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema } }, 'response_format'),
+      schema,
+    );
     assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', schema }, 'text.format'), schema);
     // zod 4's dialect line would make the CLI drop its StructuredOutput tool.
     const dialect = { $schema: 'https://json-schema.org/draft/2020-12/schema', ...schema };
-    assert.deepEqual(jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema: dialect } }, 'response_format'), schema);
+    assert.deepEqual(
+      jsonSchemaFrom({ type: 'json_schema', json_schema: { name: 'x', schema: dialect } }, 'response_format'),
+      schema,
+    );
     assert.deepEqual(jsonSchemaFrom({ type: 'json_object' }, 'response_format'), { type: 'object' });
     assert.equal(jsonSchemaFrom({ type: 'text' }, 'response_format'), undefined);
-    assert.throws(() => jsonSchemaFrom({ type: 'json_schema', json_schema: { schema: { type: 'array' } } }, 'response_format'), (e: { status: number }) => e.status === 400);
+    assert.throws(
+      () => jsonSchemaFrom({ type: 'json_schema', json_schema: { schema: { type: 'array' } } }, 'response_format'),
+      (e: { status: number }) => e.status === 400,
+    );
     const args = buildArgs({ model: 'sonnet', jsonSchema: schema });
     assert.deepEqual(JSON.parse(args[args.indexOf('--json-schema') + 1]!), schema);
   });
@@ -212,9 +262,17 @@ describe('image size', () => {
   it('refuses an image over the limit with 413 naming the part', () => {
     const big = 'A'.repeat(Math.ceil((MAX_IMAGE_BYTES + 10) / 3) * 4);
     assert.throws(
-      () => contentBlocks([{ type: 'image_url', image_url: { url: `data:image/png;base64,${big}` } }], 'messages[0].content'),
-      (e: { status: number; code: string; param: string }) => e.status === 413 && e.code === 'image_too_large' && e.param === 'messages[0].content[0]',
+      () =>
+        contentBlocks(
+          [{ type: 'image_url', image_url: { url: `data:image/png;base64,${big}` } }],
+          'messages[0].content',
+        ),
+      (e: { status: number; code: string; param: string }) =>
+        e.status === 413 && e.code === 'image_too_large' && e.param === 'messages[0].content[0]',
     );
-    assert.equal(contentBlocks([{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }], 'x').length, 1);
+    assert.equal(
+      contentBlocks([{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }], 'x').length,
+      1,
+    );
   });
 });

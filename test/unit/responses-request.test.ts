@@ -5,7 +5,8 @@ import { outputTurn, planResponses, type StoredConversation } from '../../src/op
 import { responsesRequestSchema } from '../../src/openai/responses-schema';
 import { validate } from '../../src/openai/validate';
 
-const plan = (body: unknown, previous?: StoredConversation) => planResponses(validate(responsesRequestSchema, body), 'sonnet', previous);
+const plan = (body: unknown, previous?: StoredConversation) =>
+  planResponses(validate(responsesRequestSchema, body), 'sonnet', previous);
 
 function rejects(fn: () => unknown, status: number, param?: string | null, message?: RegExp): void {
   assert.throws(fn, (e: unknown) => {
@@ -17,7 +18,12 @@ function rejects(fn: () => unknown, status: number, param?: string | null, messa
   });
 }
 
-const weather = { type: 'function', name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
+const weather = {
+  type: 'function',
+  name: 'get_weather',
+  description: 'Weather by city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } } },
+};
 
 describe('responses request translation', () => {
   it('takes a string input as one user turn, instructions as the system prompt, and defaults', () => {
@@ -65,10 +71,24 @@ describe('responses request translation', () => {
       instructions: 'Rules.',
       input: [
         { role: 'developer', content: 'Dev rules.' },
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Weather?' }, { type: 'input_image', image_url: `data:image/png;base64,${png}`, detail: 'auto' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather?' },
+            { type: 'input_image', image_url: `data:image/png;base64,${png}`, detail: 'auto' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'opaque' },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Checking.', annotations: [] }] },
-        { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' },
+        {
+          type: 'function_call',
+          id: 'fc_1',
+          call_id: 'call_1',
+          name: 'get_weather',
+          arguments: '{"city":"Paris"}',
+          status: 'completed',
+        },
         { type: 'function_call_output', call_id: 'call_1', output: '18C' },
         { role: 'user', content: 'Thanks. Tomorrow?' },
       ],
@@ -101,25 +121,42 @@ describe('responses request translation', () => {
   });
 
   it('maps flat function tools, tool_choice and parallel_tool_calls', () => {
-    const p = plan({ input: 'x', tools: [weather], tool_choice: { type: 'function', name: 'get_weather' }, parallel_tool_calls: false });
-    assert.deepEqual(p.request.tools, [{ name: 'get_weather', description: 'Weather by city', parameters: weather.parameters }]);
+    const p = plan({
+      input: 'x',
+      tools: [weather],
+      tool_choice: { type: 'function', name: 'get_weather' },
+      parallel_tool_calls: false,
+    });
+    assert.deepEqual(p.request.tools, [
+      { name: 'get_weather', description: 'Weather by city', parameters: weather.parameters },
+    ]);
     assert.deepEqual(p.request.toolChoice, { name: 'get_weather' });
     assert.equal(p.request.parallelToolCalls, false);
     assert.deepEqual(p.echo.tools, [{ ...weather, strict: null }]);
-    for (const choice of ['auto', 'none', 'required'] as const) assert.equal(plan({ input: 'x', tools: [weather], tool_choice: choice }).request.toolChoice, choice);
+    for (const choice of ['auto', 'none', 'required'] as const)
+      assert.equal(plan({ input: 'x', tools: [weather], tool_choice: choice }).request.toolChoice, choice);
     assert.equal(plan({ input: 'x' }).request.toolChoice, undefined);
   });
 
   it('refuses hosted tool types with a 400 that names the type and its index', () => {
     for (const type of ['custom', 'local_shell', 'web_search', 'file_search', 'computer_use_preview']) {
-      rejects(() => plan({ input: 'x', tools: [weather, { type, name: 'apply_patch' }] }), 400, 'tools[1].type', new RegExp(`'${type}'`));
+      rejects(
+        () => plan({ input: 'x', tools: [weather, { type, name: 'apply_patch' }] }),
+        400,
+        'tools[1].type',
+        new RegExp(`'${type}'`),
+      );
     }
     rejects(() => plan({ input: 'x', tools: [{ type: 'function' }] }), 400, 'tools[0].name');
   });
 
   it('refuses a tool_choice it cannot honour', () => {
     rejects(() => plan({ input: 'x', tool_choice: 'required' }), 400, 'tool_choice');
-    rejects(() => plan({ input: 'x', tools: [weather], tool_choice: { type: 'function', name: 'other' } }), 400, 'tool_choice.name');
+    rejects(
+      () => plan({ input: 'x', tools: [weather], tool_choice: { type: 'function', name: 'other' } }),
+      400,
+      'tool_choice.name',
+    );
     rejects(() => plan({ input: 'x', tools: [weather], tool_choice: { type: 'file_search' } }), 400, 'tool_choice');
   });
 
@@ -131,13 +168,28 @@ describe('responses request translation', () => {
         { role: 'assistant', content: [{ type: 'text', text: 'a1' }] },
       ],
     };
-    const p = plan({ instructions: 'New rules.', input: [{ role: 'developer', content: 'Be formal now.' }, { role: 'user', content: 'q2' }] }, previous);
+    const p = plan(
+      {
+        instructions: 'New rules.',
+        input: [
+          { role: 'developer', content: 'Be formal now.' },
+          { role: 'user', content: 'q2' },
+        ],
+      },
+      previous,
+    );
     assert.equal(p.request.system, 'New rules.\n\nDev rules.');
     assert.equal(p.inputSystem, 'Dev rules.');
     assert.deepEqual(p.request.turns, [
       { role: 'user', content: [{ type: 'text', text: 'q1' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'a1' }] },
-      { role: 'user', content: [{ type: 'text', text: '<system-message>\nBe formal now.\n</system-message>' }, { type: 'text', text: 'q2' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-message>\nBe formal now.\n</system-message>' },
+          { type: 'text', text: 'q2' },
+        ],
+      },
     ]);
     assert.equal(previous.turns.length, 2, 'the stored conversation is not changed');
   });
@@ -145,8 +197,21 @@ describe('responses request translation', () => {
   it('turns a response output back into the assistant turn that continues the conversation', () => {
     const turn = outputTurn([
       { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'hmm' }] },
-      { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Let me check.', annotations: [], logprobs: [] }] },
-      { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      {
+        id: 'msg_1',
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Let me check.', annotations: [], logprobs: [] }],
+      },
+      {
+        id: 'fc_1',
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'toolu_1',
+        name: 'get_weather',
+        arguments: '{"city":"Paris"}',
+      },
     ]);
     assert.deepEqual(turn, {
       role: 'assistant',
@@ -160,12 +225,46 @@ describe('responses request translation', () => {
   it('rejects what it cannot serve with a 400 naming the parameter', () => {
     rejects(() => plan({}), 400, 'input');
     rejects(() => plan({ input: [] }), 400, 'input');
-    rejects(() => plan({ input: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'prefill' }] }), 400, 'input');
-    rejects(() => plan({ input: [{ type: 'item_reference', id: 'msg_1' }] }), 400, 'input[0].type', /'function_call_output'/);
+    rejects(
+      () =>
+        plan({
+          input: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: 'prefill' },
+          ],
+        }),
+      400,
+      'input',
+    );
+    rejects(
+      () => plan({ input: [{ type: 'item_reference', id: 'msg_1' }] }),
+      400,
+      'input[0].type',
+      /'function_call_output'/,
+    );
     rejects(() => plan({ input: [{ role: 'tool', content: 'x' }] }), 400, 'input[0].role');
-    rejects(() => plan({ input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{bad' }, { role: 'user', content: 'x' }] }), 400, 'input[0].arguments');
-    rejects(() => plan({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] }), 400, 'input[0].content[0]');
-    rejects(() => plan({ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }), 400, 'input[0].content[0]');
+    rejects(
+      () =>
+        plan({
+          input: [
+            { type: 'function_call', call_id: 'c', name: 'f', arguments: '{bad' },
+            { role: 'user', content: 'x' },
+          ],
+        }),
+      400,
+      'input[0].arguments',
+    );
+    rejects(
+      () =>
+        plan({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] }),
+      400,
+      'input[0].content[0]',
+    );
+    rejects(
+      () => plan({ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }),
+      400,
+      'input[0].content[0]',
+    );
     rejects(() => plan({ input: 'x', conversation: 'conv_1' }), 400, 'conversation');
     rejects(() => plan({ input: 'x', background: true }), 400, 'background');
     rejects(() => plan({ input: 'x', temperature: 'hot' }), 400, 'temperature');

@@ -14,7 +14,15 @@ function response(id: string, text = 'answer'): ResponseObject {
     background: false,
     error: null,
     incomplete_details: null,
-    output: [{ id: `msg_${id}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] }],
+    output: [
+      {
+        id: `msg_${id}`,
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+      },
+    ],
     usage: null,
     ...DEFAULT_ECHO,
   };
@@ -25,7 +33,11 @@ const question: Turn[] = [{ role: 'user', content: [{ type: 'text', text: 'q' }]
 describe('response store', () => {
   let now = 0;
   let settings = { responsesStoreSize: 3, responsesTtlSeconds: 10 };
-  const store = () => new ResponseStore(() => settings, () => now);
+  const store = () =>
+    new ResponseStore(
+      () => settings,
+      () => now,
+    );
   beforeEach(() => {
     now = 1_000_000;
     settings = { responsesStoreSize: 3, responsesTtlSeconds: 10 };

@@ -21,7 +21,6 @@ import {
 import { recorded } from '../support/recorded';
 import { DEFAULT_ECHO } from '../support/responses';
 
-
 /** The first model message of a recording, ended the way the process manager ends a segment: with a result line. */
 function firstMessage(name: string, result: Record<string, unknown>): CliLine[] {
   const lines = recorded(name);
@@ -112,13 +111,23 @@ describe('responses stream translation (recorded CLI output)', () => {
       'response.output_item.added',
     ]);
     const response = collectResponse(events);
-    assert.deepEqual(response.output[0], { id: 'rs_abc_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'The user greets me.' }] });
+    assert.deepEqual(response.output[0], {
+      id: 'rs_abc_0',
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'The user greets me.' }],
+    });
     assert.equal(response.output[1]?.type, 'message');
     assert.ok(!JSON.stringify(response.output[1]).includes('greets'), 'thinking never reaches the message text');
   });
 
   it('turns a tool_use block into a function_call item with the tool_use id as call_id', () => {
-    const events = translateAll(firstMessage('tool-use', { subtype: 'tool_calls', stop_reason: 'tool_use', usage: { input_tokens: 50, output_tokens: 20 } }));
+    const events = translateAll(
+      firstMessage('tool-use', {
+        subtype: 'tool_calls',
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 50, output_tokens: 20 },
+      }),
+    );
     const response = collectResponse(events);
     assert.equal(response.status, 'completed');
     assert.deepEqual(
@@ -136,7 +145,11 @@ describe('responses stream translation (recorded CLI output)', () => {
     const argDeltas = events.flatMap((e) => (e.type === 'response.function_call_arguments.delta' ? [e.delta] : []));
     assert.deepEqual(argDeltas, ['{"city":', ' "Paris"}']);
     const done = events.find((e) => e.type === 'response.function_call_arguments.done');
-    assert.deepEqual(done && { name: done.name, arguments: done.arguments, item_id: done.item_id }, { name: 'get_weather', arguments: '{"city": "Paris"}', item_id: 'fc_abc_2' });
+    assert.deepEqual(done && { name: done.name, arguments: done.arguments, item_id: done.item_id }, {
+      name: 'get_weather',
+      arguments: '{"city": "Paris"}',
+      item_id: 'fc_abc_2',
+    });
     const sdkCall = sdkFold(events).output[2];
     assert.ok(sdkCall?.type === 'function_call');
     assert.deepEqual(JSON.parse(sdkCall.arguments), { city: 'Paris' });
@@ -157,7 +170,10 @@ describe('responses stream translation (recorded CLI output)', () => {
     const result = lines.find((l) => l.type === 'result');
     assert.ok(result?.type === 'result' && result.is_error);
     const state = newState();
-    const streamed = translateAll(lines.filter((l) => l.type !== 'result'), state);
+    const streamed = translateAll(
+      lines.filter((l) => l.type !== 'result'),
+      state,
+    );
     const ended = failStream(state, errorFromResult(result, 'sonnet'));
     assert.deepEqual(types(ended), ['response.incomplete']);
     const response = collectResponse(ended);
@@ -169,9 +185,13 @@ describe('responses stream translation (recorded CLI output)', () => {
   it('judges the stop reason of the last message only', () => {
     const state = newState();
     const lines = recorded('max-tokens').filter((l) => l.type !== 'result');
-    const secondStart = lines.findIndex((l, i) => i > 3 && l.type === 'stream_event' && l.event.type === 'message_start');
+    const secondStart = lines.findIndex(
+      (l, i) => i > 3 && l.type === 'stream_event' && l.event.type === 'message_start',
+    );
     translateAll(lines.slice(0, secondStart + 1), state);
-    assert.deepEqual(types(failStream(state, errors.upstream('API Error: 500 Internal server error'))), ['response.failed']);
+    assert.deepEqual(types(failStream(state, errors.upstream('API Error: 500 Internal server error'))), [
+      'response.failed',
+    ]);
   });
 
   it('sends nothing before the model starts, so an early failure can still be an HTTP error', () => {
@@ -189,7 +209,10 @@ describe('responses stream translation (recorded CLI output)', () => {
     assert.equal(failed[0]!.sequence_number, before.at(-1)!.sequence_number + 1);
     const response = collectResponse(failed);
     assert.equal(response.status, 'failed');
-    assert.deepEqual(response.error, { code: 'rate_limit_exceeded', message: 'Number of requests has exceeded your rate limit' });
+    assert.deepEqual(response.error, {
+      code: 'rate_limit_exceeded',
+      message: 'Number of requests has exceeded your rate limit',
+    });
     assert.deepEqual(response.output[0], {
       id: 'msg_abc_0',
       type: 'message',
@@ -209,18 +232,24 @@ describe('responses stream translation (recorded CLI output)', () => {
   });
 
   it('gives a call without arguments "{}" and ignores sub-agent output', () => {
-    const ev = (event: unknown, parent: string | null = null) => ({ type: 'stream_event', event, parent_tool_use_id: parent }) as CliLine;
+    const ev = (event: unknown, parent: string | null = null) =>
+      ({ type: 'stream_event', event, parent_tool_use_id: parent }) as CliLine;
     const events = translateAll([
       ev({ type: 'message_start', message: {} }),
       ev({ type: 'content_block_start', index: 0, content_block: { type: 'text' } }, 'toolu_parent'),
-      ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'sub-agent text' } }, 'toolu_parent'),
+      ev(
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'sub-agent text' } },
+        'toolu_parent',
+      ),
       ev({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_9', name: 'now' } }),
       ev({ type: 'content_block_stop', index: 0 }),
       ev({ type: 'message_delta', delta: { stop_reason: 'tool_use' } }),
       { type: 'result', subtype: 'success', is_error: false, stop_reason: 'tool_use' } as CliLine,
     ]);
     const response = collectResponse(events);
-    assert.deepEqual(response.output, [{ id: 'fc_abc_0', type: 'function_call', status: 'completed', call_id: 'toolu_9', name: 'now', arguments: '{}' }]);
+    assert.deepEqual(response.output, [
+      { id: 'fc_abc_0', type: 'function_call', status: 'completed', call_id: 'toolu_9', name: 'now', arguments: '{}' },
+    ]);
     assert.ok(!JSON.stringify(events).includes('sub-agent'));
   });
 });

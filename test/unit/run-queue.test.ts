@@ -29,7 +29,11 @@ describe('run queue', () => {
     const signal = new AbortController().signal;
     await q.acquire(signal);
     void q.acquire(signal);
-    await assert.rejects(q.acquire(signal), (e: unknown) => e instanceof ApiError && e.status === 429 && e.code === 'queue_full' && e.headers['Retry-After'] !== undefined);
+    await assert.rejects(
+      q.acquire(signal),
+      (e: unknown) =>
+        e instanceof ApiError && e.status === 429 && e.code === 'queue_full' && e.headers['Retry-After'] !== undefined,
+    );
   });
 
   it('drops a waiter whose request is aborted', async () => {

@@ -15,13 +15,26 @@ describe('client tools as MCP tools', () => {
   });
 
   it('gives a schema without "type":"object" one, and an empty one an empty object', () => {
-    assert.deepEqual(adaptSchema({ properties: { a: { type: 'number' } } }).schema, { type: 'object', properties: { a: { type: 'number' } } });
+    assert.deepEqual(adaptSchema({ properties: { a: { type: 'number' } } }).schema, {
+      type: 'object',
+      properties: { a: { type: 'number' } },
+    });
     assert.deepEqual(adaptSchema(undefined).schema, { type: 'object', properties: {} });
   });
 
   it('drops a top-level combinator from an object schema but keeps it in the description', () => {
     const tools = new ToolSet({
-      tools: [{ name: 'run', description: 'Run.', parameters: { type: 'object', properties: { command: { type: 'string' } }, oneOf: [{ required: ['command'] }] } }],
+      tools: [
+        {
+          name: 'run',
+          description: 'Run.',
+          parameters: {
+            type: 'object',
+            properties: { command: { type: 'string' } },
+            oneOf: [{ required: ['command'] }],
+          },
+        },
+      ],
     });
     const tool = tools.mcpTools[0]!;
     assert.equal('oneOf' in tool.inputSchema, false);
@@ -29,15 +42,25 @@ describe('client tools as MCP tools', () => {
   });
 
   it('wraps a non-object schema as {value} and unwraps the arguments', () => {
-    const tools = new ToolSet({ tools: [{ name: 'pick', parameters: { anyOf: [{ type: 'string' }, { type: 'number' }] } }] });
-    assert.deepEqual(tools.mcpTools[0]!.inputSchema, { type: 'object', properties: { value: { anyOf: [{ type: 'string' }, { type: 'number' }] } }, required: ['value'] });
-    assert.equal(tools.argumentsOut(`${API_PREFIX}pick`, { value: 42 }), 42);
-    assert.deepEqual(tools.turnsIn([{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'pick', input: 'x' }] }])[0]!.content[0], {
-      type: 'tool_use',
-      id: 't',
-      name: `${API_PREFIX}pick`,
-      input: { value: 'x' },
+    const tools = new ToolSet({
+      tools: [{ name: 'pick', parameters: { anyOf: [{ type: 'string' }, { type: 'number' }] } }],
     });
+    assert.deepEqual(tools.mcpTools[0]!.inputSchema, {
+      type: 'object',
+      properties: { value: { anyOf: [{ type: 'string' }, { type: 'number' }] } },
+      required: ['value'],
+    });
+    assert.equal(tools.argumentsOut(`${API_PREFIX}pick`, { value: 42 }), 42);
+    assert.deepEqual(
+      tools.turnsIn([{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'pick', input: 'x' }] }])[0]!
+        .content[0],
+      {
+        type: 'tool_use',
+        id: 't',
+        name: `${API_PREFIX}pick`,
+        input: { value: 'x' },
+      },
+    );
   });
 
   it('makes names safe and unique, and maps them back exactly', () => {
@@ -48,7 +71,10 @@ describe('client tools as MCP tools', () => {
     assert.equal(tools.clientName(`${API_PREFIX}${names[0]}`), 'fs.read');
     assert.equal(tools.clientName(`${API_PREFIX}${names[1]}`), 'fs_read');
     assert.equal(tools.clientName(`${API_PREFIX}${names[2]}`), 'ünïcode tool');
-    assert.ok(tools.mcpTools.every((t) => t.annotations.readOnlyHint), 'parallel calls reach CLI2API at once');
+    assert.ok(
+      tools.mcpTools.every((t) => t.annotations.readOnlyHint),
+      'parallel calls reach CLI2API at once',
+    );
   });
 
   it('moves a description over the CLI limit into the system prompt', () => {
@@ -61,7 +87,10 @@ describe('client tools as MCP tools', () => {
   it('states tool_choice and parallel_tool_calls as instructions', () => {
     const base = { tools: [{ name: 'get_weather' }] };
     assert.match(new ToolSet({ ...base, toolChoice: 'required' }).systemAddendum, /must call at least one/);
-    assert.match(new ToolSet({ ...base, toolChoice: { name: 'get_weather' } }).systemAddendum, new RegExp(`must call the tool ${API_PREFIX}get_weather`));
+    assert.match(
+      new ToolSet({ ...base, toolChoice: { name: 'get_weather' } }).systemAddendum,
+      new RegExp(`must call the tool ${API_PREFIX}get_weather`),
+    );
     assert.match(new ToolSet({ ...base, parallelToolCalls: false }).systemAddendum, /at most one tool/);
     assert.equal(new ToolSet({ ...base, toolChoice: 'auto' }).systemAddendum, '');
   });

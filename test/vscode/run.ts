@@ -94,7 +94,8 @@ function makeRunFolder(): RunFolder {
     extensions: path.join(root, 'extensions'),
     cliHome: path.join(root, 'cli-home'),
   };
-  for (const d of [dirs.workspace, path.join(dirs.userData, 'User'), dirs.extensions, dirs.cliHome]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [dirs.workspace, path.join(dirs.userData, 'User'), dirs.extensions, dirs.cliHome])
+    fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.workspace, 'README.md'), '# CLI2API VS Code test workspace\n');
   return dirs;
 }
@@ -134,7 +135,8 @@ function writeUserSettings(run: RunFolder, initialPort: number): void {
 }
 
 async function main(): Promise<number> {
-  if (!fs.existsSync(EXTENSION_MAIN)) throw new Fatal(`${path.relative(REPO_ROOT, EXTENSION_MAIN)} is missing: run npm run build first`);
+  if (!fs.existsSync(EXTENSION_MAIN))
+    throw new Fatal(`${path.relative(REPO_ROOT, EXTENSION_MAIN)} is missing: run npm run build first`);
   if (!fs.existsSync(CLAUDE_BIN)) throw new Fatal(`no Claude CLI at ${CLAUDE_BIN}: run npm install first`);
   const testsEntry = await bundleSuite();
   console.log(`[test:vscode] suite bundled: ${path.relative(REPO_ROOT, testsEntry)}`);
@@ -166,7 +168,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof TestRunFailedError) {
-      console.error(`[test:vscode] FAILED: VS Code exited with ${err.signal ? `signal ${err.signal}` : `code ${err.code}`} (failed tests are listed above)`);
+      console.error(
+        `[test:vscode] FAILED: VS Code exited with ${err.signal ? `signal ${err.signal}` : `code ${err.code}`} (failed tests are listed above)`,
+      );
       return 1;
     }
     throw err;

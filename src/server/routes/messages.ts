@@ -8,7 +8,13 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { estimateInputTokens, planMessages } from '../../anthropic/messages-request';
 import { countTokensSchema, messagesRequestSchema } from '../../anthropic/messages-schema';
-import { type AnthropicEvent, foldMessage, messagesUsage, newMessagesStreamState, translateLine } from '../../anthropic/messages-stream';
+import {
+  type AnthropicEvent,
+  foldMessage,
+  messagesUsage,
+  newMessagesStreamState,
+  translateLine,
+} from '../../anthropic/messages-stream';
 import type { ApiError } from '../../openai/errors';
 import { validate } from '../../openai/validate';
 import type { AppDeps, RequestState } from '../context';
@@ -34,7 +40,10 @@ async function messages(ctx: Context, deps: AppDeps): Promise<void> {
     translate: (line) => translateLine(stream, line),
     tokens: (result) => {
       const u = messagesUsage(result.usage);
-      return { promptTokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, completionTokens: u.output_tokens };
+      return {
+        promptTokens: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens,
+        completionTokens: u.output_tokens,
+      };
     },
     fold: (events) => foldMessage(events),
     send: (sse, event) => sse.send(event, event.type),

@@ -14,8 +14,15 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       status: cli.ok ? 'ok' : 'degraded',
       version: VERSION,
       // With API keys the server is meant to be shared: /health stays open but names no local paths.
-      cli: cli.ok ? { ok: true, version: cli.version, ...(deps.settings().apiKeys.length === 0 ? { path: cli.path } : {}) } : { ok: false, error: cli.error },
-      processes: { alive: deps.cli.liveProcesses, running: deps.cli.queue.active, queued: deps.cli.queue.queued, ...deps.cli.pooled },
+      cli: cli.ok
+        ? { ok: true, version: cli.version, ...(deps.settings().apiKeys.length === 0 ? { path: cli.path } : {}) }
+        : { ok: false, error: cli.error },
+      processes: {
+        alive: deps.cli.liveProcesses,
+        running: deps.cli.queue.active,
+        queued: deps.cli.queue.queued,
+        ...deps.cli.pooled,
+      },
     };
   });
 
@@ -24,7 +31,17 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       name: 'CLI2API',
       version: VERSION,
       description: 'OpenAI-compatible API over the Claude Code CLI',
-      endpoints: ['GET /health', 'GET /v1/models', 'GET /v1/models/{id}', 'POST /v1/chat/completions', 'POST /v1/responses', 'GET /v1/responses/{id}', 'DELETE /v1/responses/{id}', 'POST /v1/messages', 'POST /v1/messages/count_tokens'],
+      endpoints: [
+        'GET /health',
+        'GET /v1/models',
+        'GET /v1/models/{id}',
+        'POST /v1/chat/completions',
+        'POST /v1/responses',
+        'GET /v1/responses/{id}',
+        'DELETE /v1/responses/{id}',
+        'POST /v1/messages',
+        'POST /v1/messages/count_tokens',
+      ],
     };
   });
 

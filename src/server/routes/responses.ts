@@ -14,7 +14,15 @@ import type { ResultLine } from '../../cli/events';
 import { ApiError, errors } from '../../openai/errors';
 import { planResponses, previousNotFound } from '../../openai/responses-request';
 import { responsesRequestSchema } from '../../openai/responses-schema';
-import { collectResponse, failStream, isTerminal, newResponsesStreamState, type ResponseEvent, responsesUsage, translateLine } from '../../openai/responses-stream';
+import {
+  collectResponse,
+  failStream,
+  isTerminal,
+  newResponsesStreamState,
+  type ResponseEvent,
+  responsesUsage,
+  translateLine,
+} from '../../openai/responses-stream';
 import { inlineRemoteImages } from '../../openai/remote-images';
 import { validate } from '../../openai/validate';
 import { type AppDeps, noteRun, type RequestState } from '../context';
@@ -28,7 +36,11 @@ export function registerResponsesRoutes(router: Router, deps: AppDeps): void {
   router.post('/v1/responses', (ctx) => createResponse(ctx, deps, store));
   router.get('/v1/responses/:id', (ctx) => {
     if (ctx.query.stream === 'true') {
-      throw errors.invalidRequest('Streaming a stored response again is not supported; retrieve it without stream.', 'stream', 'unsupported_value');
+      throw errors.invalidRequest(
+        'Streaming a stored response again is not supported; retrieve it without stream.',
+        'stream',
+        'unsupported_value',
+      );
     }
     ctx.body = found(store, ctx.params.id ?? '').response;
   });
@@ -42,7 +54,10 @@ export function registerResponsesRoutes(router: Router, deps: AppDeps): void {
 
 function found(store: ResponseStore, id: string) {
   const entry = store.get(id);
-  if (!entry) throw errors.notFound(`No response found with id '${id}'. Responses are kept in memory for a limited time; store:false responses are never kept.`);
+  if (!entry)
+    throw errors.notFound(
+      `No response found with id '${id}'. Responses are kept in memory for a limited time; store:false responses are never kept.`,
+    );
   return entry;
 }
 
@@ -56,14 +71,23 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
   const plan = planResponses(body, settings.defaultModel, previous?.conversation);
   const state = ctx.state as RequestState;
   state.model = plan.request.model;
-  const stream = newResponsesStreamState({ id: `resp_${randomUUID().replace(/-/g, '')}`, createdAt: Math.floor(Date.now() / 1000), echo: plan.echo });
+  const stream = newResponsesStreamState({
+    id: `resp_${randomUUID().replace(/-/g, '')}`,
+    createdAt: Math.floor(Date.now() / 1000),
+    echo: plan.echo,
+  });
   const keep = (events: ResponseEvent[]) => {
     const terminal = events.find(isTerminal);
-    if (terminal && plan.store) store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
+    if (terminal && plan.store)
+      store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
   };
   const noteResult = (line: ResultLine) => {
     const usage = responsesUsage(line.usage);
-    noteRun(ctx, { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, costUsd: line.total_cost_usd });
+    noteRun(ctx, {
+      promptTokens: usage.input_tokens,
+      completionTokens: usage.output_tokens,
+      costUsd: line.total_cost_usd,
+    });
   };
   await withModelRun(ctx, deps, plan.request, async (run) => {
     if (!plan.stream) {

@@ -86,9 +86,9 @@ describe('CLI2API in a VS Code extension host (@vscode/test-electron)', function
   });
 
   it('registers every command package.json contributes', async function () {
-    const contributed = ((ext.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []).map(
-      (c) => c.command,
-    );
+    const contributed = (
+      (ext.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []
+    ).map((c) => c.command);
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((c) => !registered.has(c));
@@ -96,7 +96,14 @@ describe('CLI2API in a VS Code extension host (@vscode/test-electron)', function
   });
 
   it('serves on a port set through the configuration API, with the repo CLI and a fake Anthropic API', async function () {
-    const claudePath = path.join(ext.extensionPath, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
+    const claudePath = path.join(
+      ext.extensionPath,
+      'node_modules',
+      '@anthropic-ai',
+      'claude-code',
+      'bin',
+      'claude.exe',
+    );
     assert.ok(fs.existsSync(claudePath), `no Claude CLI at ${claudePath} (npm install in the repo)`);
     await setGlobal('cli2api.claudePath', claudePath);
     await setGlobal('cli2api.env', {
@@ -149,7 +156,10 @@ describe('CLI2API in a VS Code extension host (@vscode/test-electron)', function
     });
     const text = await res.text();
     assert.equal(res.status, 200, text);
-    const body = JSON.parse(text) as { object: string; choices: Array<{ message: { content: string }; finish_reason: string }> };
+    const body = JSON.parse(text) as {
+      object: string;
+      choices: Array<{ message: { content: string }; finish_reason: string }>;
+    };
     assert.equal(body.object, 'chat.completion');
     assert.equal(body.choices[0]?.message.content, 'echo: hello from the extension host');
     assert.equal(body.choices[0]?.finish_reason, 'stop');

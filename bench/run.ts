@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { buildArgs } from '../src/cli/args';
+import { buildArgs } from '../src/cli/process/args';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { type HeadlessServer, startHeadless, stopHeadless } from '../test/support/headless';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildArgs } from '../src/cli/args';
+import { buildArgs } from '../src/cli/process/args';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic, type FakeReply } from '../test/support/fake-anthropic';
 

@@ -1,17 +1,15 @@
 /** A validated Anthropic Messages request → the ModelRequest the CLI process manager runs. */
-import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec } from '../cli/types';
-import { MAX_IMAGE_BYTES } from '../openai/content';
-import { joinSystem, normalizeTurns } from '../openai/conversation';
-import { ApiError, errors } from '../openai/errors';
-import { effortFrom, stopSequences } from '../openai/generation';
+import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec } from '../core/model-request';
+import { joinSystem, normalizeTurns, lastUserTurn } from '../core/conversation';
+import { errors } from '../core/api-error';
+import { imageBlock } from '../core/images';
+import { effortFrom, stopSequences } from '../core/output-controls';
 import type { AnthropicMessage, CountTokensRequest, MessageBlock, MessagesRequest } from './messages-schema';
 
 export interface MessagesPlan {
   request: ModelRequest;
   stream: boolean;
 }
-
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export function planMessages(body: MessagesRequest, defaultModel: string): MessagesPlan {
   const tools = toolSpecs(body.tools);
@@ -55,13 +53,7 @@ function conversation(messages: AnthropicMessage[]): ModelRequest['turns'] {
   const turns = normalizeTurns(
     messages.map((m, i) => ({ role: m.role, content: blocksOf(m.content, `messages[${i}].content`) })),
   );
-  const last = turns[turns.length - 1];
-  if (!last) throw errors.invalidRequest('messages must contain at least one user message with content.', 'messages');
-  if (last.role !== 'user')
-    throw errors.invalidRequest(
-      'The last message must be from the user; assistant prefill is not supported.',
-      'messages',
-    );
+  lastUserTurn(turns, 'messages', 'message must be from the user');
   return turns;
 }
 
@@ -115,24 +107,7 @@ function image(source: { type: string; media_type?: string; data?: string }, par
       'unsupported_image_url',
     );
   }
-  if (!IMAGE_TYPES.has(source.media_type)) {
-    throw errors.invalidRequest(
-      `Image type ${source.media_type} is not supported; use png, jpeg, gif or webp.`,
-      `${param}.source.media_type`,
-      'unsupported_image_type',
-    );
-  }
-  const data = source.data.replace(/\s/g, '');
-  if ((data.length * 3) / 4 > MAX_IMAGE_BYTES + 2) {
-    throw new ApiError(
-      413,
-      'invalid_request_error',
-      `The image at ${param} is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`,
-      'image_too_large',
-      param,
-    );
-  }
-  return { type: 'image', source: { type: 'base64', media_type: source.media_type, data } };
+  return imageBlock(source.media_type, source.data, param);
 }
 
 function toolSpecs(tools: MessagesRequest['tools']): ToolSpec[] {

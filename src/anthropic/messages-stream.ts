@@ -7,6 +7,7 @@
  * with its totals. The `assistant` lines repeat the content and are ignored.
  */
 import type { CliLine, CliUsage, ResultLine } from '../cli/events';
+import { parseJsonOr } from '../core/json';
 
 export interface MessagesUsage {
   input_tokens: number;
@@ -173,7 +174,7 @@ export function foldMessage(events: AnthropicEvent[]): AnthropicMessageObject {
       else if (d.type === 'input_json_delta')
         json.set(e.index, (json.get(e.index) ?? '') + String(d.partial_json ?? ''));
     } else if (e.type === 'content_block_stop' && block && json.has(e.index)) {
-      block.input = parseInput(json.get(e.index) ?? '');
+      block.input = parseJsonOr(json.get(e.index) ?? '', {});
     } else if (e.type === 'message_delta') {
       message.stop_reason = e.delta.stop_reason;
       message.stop_sequence = e.delta.stop_sequence;
@@ -184,12 +185,4 @@ export function foldMessage(events: AnthropicEvent[]): AnthropicMessageObject {
   // Holes would come only from a broken stream; never hand the client a sparse array.
   message.content = message.content.filter(Boolean);
   return message;
-}
-
-function parseInput(text: string): unknown {
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch {
-    return {};
-  }
 }

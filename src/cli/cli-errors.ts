@@ -2,7 +2,7 @@
  * Turns what the CLI reports when a run fails (an error `result` line, a crash, a spawn
  * failure) into the ApiError the client sees. The CLI's own words are kept in the message.
  */
-import { ApiError, errors } from '../openai/errors';
+import { ApiError, errors } from '../core/api-error';
 import type { ResultLine } from './events';
 
 export const INSTALL_HINT =
@@ -31,7 +31,7 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
   if (status === 529 || /overloaded/i.test(text)) return errors.overloaded(text);
   if (/timed out|timeout/i.test(text)) return errors.timeout(text);
   if (status === 400 || status === 413 || /prompt is too long|context/i.test(text)) {
-    return new ApiError(status === 413 ? 413 : 400, 'invalid_request_error', text, 'upstream_rejected');
+    return new ApiError(status === 413 ? 413 : 400, text, 'upstream_rejected');
   }
   if (/unable to connect|connection/i.test(text) || (status !== null && status !== undefined && status >= 500)) {
     return errors.upstream(text);
@@ -43,7 +43,6 @@ export function errorFromResult(result: ResultLine, model: string): ApiError {
 export function structuredOutputFailed(detail: string): ApiError {
   return new ApiError(
     422,
-    'invalid_request_error',
     `The model did not produce JSON matching response_format: ${detail}`,
     'structured_output_failed',
     'response_format',

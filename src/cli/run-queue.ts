@@ -3,7 +3,7 @@
  * request is aborted (client gone, timeout) leaves the queue. Limits are read on every
  * call, so a settings change applies to the next request.
  */
-import { errors } from '../openai/errors';
+import { errors } from '../core/api-error';
 
 interface Waiter {
   resolve: (release: () => void) => void;

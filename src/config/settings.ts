@@ -4,10 +4,8 @@
  * `parseSettings`, so defaults and limits live here only.
  */
 import { z } from 'zod';
-import { EFFORTS } from '../cli/types';
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { EFFORTS } from '../core/model-request';
+import { LOG_LEVELS } from '../util/logger';
 
 const modelList = z
   .array(z.string().trim().min(1))

@@ -1,7 +1,6 @@
 /** The core's Logger on a VS Code LogOutputChannel. */
 import type * as vscode from 'vscode';
-import type { LogLevel } from '../config/settings';
-import { isEnabled, type Logger } from '../util/logger';
+import { isEnabled, type Logger, type LogLevel } from '../util/logger';
 
 export function channelLogger(channel: vscode.LogOutputChannel, level: () => LogLevel): Logger {
   const on = (l: LogLevel) => isEnabled(level(), l);

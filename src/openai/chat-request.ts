@@ -1,10 +1,10 @@
 /** A validated Chat Completions request → the ModelRequest the CLI process manager runs. */
-import type { ContentBlock } from '../cli/types';
-import type { ModelRequest, ToolChoice, ToolSpec } from '../cli/types';
+import type { ContentBlock } from '../core/model-request';
+import type { ModelRequest, ToolChoice, ToolSpec } from '../core/model-request';
 import { contentBlocks, contentText, textBlocks } from './content';
-import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
-import { errors } from './errors';
-import { effortFrom, jsonSchemaFrom, stopSequences } from './generation';
+import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn, lastUserTurn } from '../core/conversation';
+import { errors } from '../core/api-error';
+import { effortFrom, jsonSchemaFrom, stopSequences } from '../core/output-controls';
 import type { ChatMessage, ChatRequest } from './chat-schema';
 
 export interface ChatPlan {
@@ -86,14 +86,7 @@ export function messagesToConversation(messages: ChatMessage[]): { system: strin
     }
   });
   const turns = normalizeTurns(pending);
-  const last = turns[turns.length - 1];
-  if (!last) throw errors.invalidRequest('messages must contain at least one user message with content.', 'messages');
-  if (last.role !== 'user') {
-    throw errors.invalidRequest(
-      'The last message must be from the user (or a tool result); assistant prefill is not supported.',
-      'messages',
-    );
-  }
+  lastUserTurn(turns, 'messages', 'message must be from the user or a tool');
   return { system: joinSystem(systemParts), turns };
 }
 

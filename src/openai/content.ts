@@ -1,14 +1,8 @@
 /** OpenAI content (a string or parts) → Anthropic content blocks, shared by both OpenAI APIs. */
-import type { ContentBlock } from '../cli/types';
-import { ApiError, errors } from './errors';
+import type { ContentBlock } from '../core/model-request';
+import { errors } from '../core/api-error';
+import { imageBlock } from '../core/images';
 import type { ContentPart } from './chat-schema';
-
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-/**
- * Per image, decoded. Anthropic's API takes 5 MB, but the CLI re-encodes larger images
- * before sending them, so the limit here only stops what could never work.
- */
-export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
 export function textBlocks(text: string): ContentBlock[] {
   return text.length > 0 ? [{ type: 'text', text }] : [];
@@ -29,7 +23,7 @@ export function contentBlocks(content: string | ContentPart[] | null | undefined
         return textBlocks(String((part as { refusal?: unknown }).refusal ?? ''));
       case 'image_url': {
         const image = (part as { image_url: string | { url: string } }).image_url;
-        return [imageBlock(typeof image === 'string' ? image : image.url, where)];
+        return [dataUriImage(typeof image === 'string' ? image : image.url, where)];
       }
       case 'input_image': {
         const url = (part as { image_url?: unknown }).image_url;
@@ -38,7 +32,7 @@ export function contentBlocks(content: string | ContentPart[] | null | undefined
             'input_image needs an image_url (a data: URI); file ids are not supported.',
             where,
           );
-        return [imageBlock(url, where)];
+        return [dataUriImage(url, where)];
       }
       default:
         throw errors.invalidRequest(
@@ -50,7 +44,8 @@ export function contentBlocks(content: string | ContentPart[] | null | undefined
   });
 }
 
-function imageBlock(url: string, param: string): ContentBlock {
+/** A `data:` URI image; remote URLs were inlined before (remote-images.ts) or are refused here. */
+function dataUriImage(url: string, param: string): ContentBlock {
   const m = /^data:([\w/+.-]+);base64,(.*)$/s.exec(url);
   if (!m) {
     throw errors.invalidRequest(
@@ -59,27 +54,7 @@ function imageBlock(url: string, param: string): ContentBlock {
       'unsupported_image_url',
     );
   }
-  const mediaType = m[1]!.toLowerCase() === 'image/jpg' ? 'image/jpeg' : m[1]!.toLowerCase();
-  if (!IMAGE_TYPES.has(mediaType)) {
-    throw errors.invalidRequest(
-      `Image type ${mediaType} is not supported; use png, jpeg, gif or webp.`,
-      param,
-      'unsupported_image_type',
-    );
-  }
-  const data = m[2]!.replace(/\s/g, '');
-  const bytes = Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
-  if (bytes > MAX_IMAGE_BYTES) {
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    throw new ApiError(
-      413,
-      'invalid_request_error',
-      `The image at ${param} is ${mb(bytes)}; images may be at most ${mb(MAX_IMAGE_BYTES)}.`,
-      'image_too_large',
-      param,
-    );
-  }
-  return { type: 'image', source: { type: 'base64', media_type: mediaType, data } };
+  return imageBlock(m[1]!, m[2]!, param);
 }
 
 /** Plain text of OpenAI content, for places that take only text (tool results, system prompts). */

@@ -3,8 +3,8 @@
  * fetching them (setting `allowRemoteImages`): then CLI2API downloads each one and inlines it
  * as a data: URI before the request is translated, with the same type and size limits.
  */
-import { errors } from './errors';
-import { MAX_IMAGE_BYTES } from './content';
+import { errors } from '../core/api-error';
+import { MAX_IMAGE_BYTES } from '../core/images';
 
 const FETCH_TIMEOUT_MS = 15_000;
 

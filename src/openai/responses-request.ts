@@ -4,11 +4,12 @@
  * does the merging); function calls and their outputs become tool_use / tool_result blocks
  * with the client's call_id as the id, as Chat Completions tool calls do.
  */
-import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec, Turn } from '../cli/types';
+import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec, Turn } from '../core/model-request';
 import { contentBlocks, contentText } from './content';
-import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn } from './conversation';
-import { ApiError, errors } from './errors';
-import { effortFrom, jsonSchemaFrom, stopSequences } from './generation';
+import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn, lastUserTurn } from '../core/conversation';
+import { ApiError, errors } from '../core/api-error';
+import { parseJsonOr } from '../core/json';
+import { effortFrom, jsonSchemaFrom, stopSequences } from '../core/output-controls';
 import type { InputItem, ResponsesRequest, ResponsesTool } from './responses-schema';
 import type { OutputItem, ResponseEcho } from './responses-stream';
 
@@ -59,14 +60,7 @@ export function planResponses(
   const inputSystem: string[] = previous?.inputSystem ? [previous.inputSystem] : [];
   (body.input ?? []).forEach((item, i) => addItem(item, `input[${i}]`, pending, inputSystem));
   const turns = normalizeTurns(pending);
-  const last = turns[turns.length - 1];
-  if (!last) throw errors.invalidRequest('input must hold at least one user message with content.', 'input');
-  if (last.role !== 'user') {
-    throw errors.invalidRequest(
-      'The last input item must be a user message or a function_call_output; assistant prefill is not supported.',
-      'input',
-    );
-  }
+  lastUserTurn(turns, 'input', 'input item must be a user message or a function_call_output');
   const model = body.model ?? defaultModel;
   const joinedInputSystem = joinSystem(inputSystem);
   return {
@@ -216,25 +210,16 @@ export function outputTurn(output: OutputItem[]): Turn {
       const text = item.content.map((p) => p.text).join('');
       if (text) content.push({ type: 'text', text });
     } else if (item.type === 'function_call') {
-      content.push({ type: 'tool_use', id: item.call_id, name: item.name, input: safeJson(item.arguments) });
+      content.push({ type: 'tool_use', id: item.call_id, name: item.name, input: parseJsonOr(item.arguments, {}) });
     }
   }
   return { role: 'assistant', content };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }
 
 /** 404 for a previous_response_id that is unknown, expired, deleted or was sent with store:false. */
 export function previousNotFound(id: string): ApiError {
   return new ApiError(
     404,
-    'invalid_request_error',
     `Previous response with id '${id}' not found. CLI2API keeps responses in memory for a limited time (and not across restarts); responses created with store:false are never kept.`,
     'previous_response_not_found',
     'previous_response_id',

@@ -9,7 +9,7 @@
  */
 import type { CliLine, CliUsage, ResultLine } from '../cli/events';
 import { chatUsage } from './chat-stream';
-import type { ApiError } from './errors';
+import type { ApiError } from '../core/api-error';
 
 export interface OutputText {
   type: 'output_text';
@@ -236,7 +236,7 @@ export function failStream(state: ResponsesStreamState, error: ApiError): Respon
   const out: ResponseEvent[] = [];
   const emit = emitter(state, out);
   start(state, emit);
-  const cut = state.stopReason === 'max_tokens' && /output token maximum/i.test(error.message);
+  const cut = cutAtOutputLimit(state, error);
   if (cut) close(state, emit);
   state.finished = true;
   if (state.open && state.open.item.type !== 'reasoning') state.open.item.status = 'incomplete';
@@ -252,6 +252,11 @@ export function failStream(state: ResponsesStreamState, error: ApiError): Respon
     emit({ type: 'response.failed', response: structuredClone(r) });
   }
   return out;
+}
+
+/** The model's last message stopped at its output limit and the CLI gave up continuing it: a cut answer, not a failure. */
+export function cutAtOutputLimit(state: ResponsesStreamState, error: ApiError): boolean {
+  return state.stopReason === 'max_tokens' && /output token maximum/i.test(error.message);
 }
 
 /** The non-streamed answer: the response the terminal event carries. */

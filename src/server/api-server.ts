@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CliManager } from '../cli/cli-manager';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../util/logger';
+import { errors } from '../core/api-error';
 import { createApp } from './app';
 import { ServerStats } from './stats';
 
@@ -33,6 +34,8 @@ export class ApiServer {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private listeners = new Set<(state: ServerState) => void>();
+  /** One per run of the server: stopping aborts it, and every request in flight with it. */
+  private shutdown = new AbortController();
 
   constructor(private readonly opts: ApiServerOptions) {
     this.cli = new CliManager({
@@ -64,7 +67,14 @@ export class ApiServer {
     const { host, port } = this.opts.settings();
     this.setState({ kind: 'starting' });
     this.cli.reopen();
-    const app = createApp({ settings: this.opts.settings, cli: this.cli, logger: this.opts.logger, stats: this.stats });
+    this.shutdown = new AbortController();
+    const app = createApp({
+      settings: this.opts.settings,
+      cli: this.cli,
+      logger: this.opts.logger,
+      stats: this.stats,
+      shutdown: this.shutdown.signal,
+    });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 0; // long generations are bounded by CLI2API's own timeout
@@ -124,6 +134,8 @@ export class ApiServer {
     this.setState({ kind: 'stopping' });
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Requests in flight end with a clear 503 before their CLI processes are killed.
+    this.shutdown.abort(errors.stopping());
     await this.cli.shutdown();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     await closed;

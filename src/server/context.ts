@@ -9,6 +9,8 @@ export interface AppDeps {
   cli: CliManager;
   logger: Logger;
   stats: ServerStats;
+  /** Aborted when the server stops: every request in flight ends with a clear 503. */
+  shutdown: AbortSignal;
 }
 
 export interface RequestState {

@@ -1,12 +1,22 @@
 /**
- * The one place errors become responses: ApiErrors keep their status and body; body-parser
- * and router errors (malformed JSON, too large, unknown route, wrong method) get OpenAI's
- * shape too; anything unexpected is a logged 500 and the server carries on.
+ * The one place errors become responses. Every error — from a route, the body parser, the
+ * security checks or the router (unknown route, wrong method) — becomes an ApiError, and
+ * the API the path belongs to renders it in its own shape: Anthropic's under /v1/messages,
+ * OpenAI's everywhere else. Anything unexpected is a logged 500 and the server carries on.
  */
 import type { Context, Next } from 'koa';
-import { ApiError, errors } from '../openai/errors';
+import { anthropicErrorBody } from '../anthropic/error-body';
+import { ApiError, errors } from '../core/api-error';
+import { openaiErrorBody } from '../openai/error-body';
 import type { Logger } from '../util/logger';
 import { ClientGoneError } from './request-signal';
+
+export type ErrorBody = (e: ApiError) => unknown;
+
+/** The error shape of the API that `path` belongs to (matched as the router matches: any case). */
+export function errorBodyFor(path: string): ErrorBody {
+  return /^\/v1\/messages(\/|$)/i.test(path) ? anthropicErrorBody : openaiErrorBody;
+}
 
 export function errorMiddleware(logger: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -24,15 +34,14 @@ export function errorMiddleware(logger: Logger) {
       const apiError = toApiError(err, logger);
       ctx.status = apiError.status;
       ctx.set(apiError.headers);
-      ctx.body = apiError.toBody();
+      ctx.body = errorBodyFor(ctx.path)(apiError);
     }
   };
 }
 
 export function toApiError(err: unknown, logger: Logger): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof ClientGoneError)
-    return new ApiError(499, 'invalid_request_error', err.message, 'client_closed_request');
+  if (err instanceof ClientGoneError) return new ApiError(499, err.message, 'client_closed_request');
   const e = err as { status?: number; type?: string; message?: string; expose?: boolean };
   if (e?.type === 'entity.too.large' || e?.status === 413) {
     return errors.payloadTooLarge(`Request body too large: ${e.message ?? 'over the limit'}.`);
@@ -45,7 +54,7 @@ export function toApiError(err: unknown, logger: Logger): ApiError {
     );
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
-    return new ApiError(e.status, 'invalid_request_error', e.message ?? 'Bad request', null);
+    return new ApiError(e.status, e.message ?? 'Bad request', null);
   }
   logger.error(err instanceof Error ? err : String(err));
   return errors.internal('CLI2API hit an internal error handling this request; it has been logged.');
@@ -59,7 +68,7 @@ function notFound(ctx: Context): ApiError {
   if (unsupported) {
     return errors.notFound(
       `CLI2API does not serve ${ctx.path}: it exposes Claude through the Claude Code CLI, which only generates chat responses. ` +
-        'Supported: /v1/chat/completions, /v1/responses, /v1/models.',
+        'Supported: /v1/chat/completions, /v1/responses, /v1/messages, /v1/models.',
       'unsupported_endpoint',
     );
   }

@@ -1,44 +1,89 @@
 /**
- * The part every model route shares: one CLI run per request, bounded by the request's
- * timeout and its client, always cleaned up; results noted for the log and stats; output
- * either folded into one body or streamed as SSE, with a failure after the stream started
- * sent as the API's own error event.
+ * The one run loop every model route shares: one CLI run per request, bounded by the
+ * request's timeout, its client and the server's shutdown, always cleaned up; results noted
+ * for the log and stats; output folded into one body or streamed as SSE. A route supplies
+ * its wire format and hooks for what differs (keeping a Responses result, an answer cut at
+ * the output limit that is still an answer); a failure after the stream started goes out as
+ * the API's own error event.
  */
 import type { Context } from 'koa';
 import type { CliLine, ResultLine } from '../cli/events';
-import type { ModelRequest } from '../cli/types';
-import type { ApiError } from '../openai/errors';
+import { ApiError } from '../core/api-error';
+import type { ModelRequest } from '../core/model-request';
 import { type AppDeps, noteRun, type RequestState } from './context';
 import { toApiError } from './errors';
 import { ClientGoneError, requestSignal } from './request-signal';
 import { SseStream } from './sse';
 
-export type ModelRun = AsyncGenerator<CliLine, ResultLine>;
+export interface RouteFormat<E> {
+  translate(line: CliLine): E[];
+  /** Prompt and completion tokens of a result, for the log and the stats. */
+  tokens(result: ResultLine): { promptTokens: number; completionTokens: number };
+  /** The non-streamed body; `result` is missing only when `recover` turned a failure into the answer. */
+  fold(events: E[], result: ResultLine | undefined): unknown;
+  send(sse: SseStream, event: E): Promise<void>;
+  /** After the last event of a successful stream (e.g. `data: [DONE]`). */
+  done?(sse: SseStream): Promise<void>;
+  /** The end of a stream that failed after it started, in the API's terms. */
+  fail(sse: SseStream, error: ApiError): Promise<void>;
+  /** A failure that still is an answer (Responses: cut at the output limit): the events that end it. */
+  recover?(error: ApiError): E[] | undefined;
+  /** Sees every event as it is made (Responses keeps the finished response). */
+  observe?(events: E[]): void;
+}
 
-/** Runs `use` over the CLI run of `request`; the run ends (and its process is released) whatever happens. */
-export async function withModelRun(
+/** Serves one model request in `format`, streamed or not. */
+export async function serveModelRun<E>(
   ctx: Context,
   deps: AppDeps,
   request: ModelRequest,
-  use: (run: ModelRun) => Promise<void>,
+  stream: boolean,
+  format: RouteFormat<E>,
 ): Promise<void> {
-  const { signal, dispose } = requestSignal(ctx, deps.settings().timeoutSeconds * 1000);
+  const { signal, dispose } = requestSignal(ctx, deps.settings().timeoutSeconds * 1000, deps.shutdown);
   const run = deps.cli.run(request, signal);
+  const sse = stream ? new SseStream(ctx) : undefined;
+  const folded: E[] = [];
+  let result: ResultLine | undefined;
+  const emit = async (events: E[]) => {
+    format.observe?.(events);
+    if (!sse) folded.push(...events);
+    else for (const event of events) await format.send(sse, event);
+  };
   try {
-    await use(run);
+    try {
+      for await (const line of run) {
+        if (line.type === 'result') {
+          result = line;
+          noteRun(ctx, { ...format.tokens(line), costUsd: line.total_cost_usd });
+        }
+        await emit(format.translate(line));
+      }
+    } catch (err) {
+      const recovered = err instanceof ApiError ? format.recover?.(err) : undefined;
+      if (!recovered) throw err;
+      await emit(recovered);
+    }
+    if (!sse) {
+      ctx.body = format.fold(folded, result);
+      return;
+    }
+    await format.done?.(sse);
+    sse.end();
+  } catch (err) {
+    // Before the stream started (or without one) the error middleware answers with a real status.
+    if (!sse?.started) throw err;
+    const apiError = streamFailure(ctx, err, deps);
+    if (apiError) await format.fail(sse, apiError);
+    sse.end();
   } finally {
     dispose();
     await run.return(undefined as never);
   }
 }
 
-/**
- * An error after an SSE stream started (headers are gone): the ApiError to send as the last
- * event, or undefined when the client left (nobody to send it to). Before the stream
- * started it is rethrown for the error middleware.
- */
-export function streamFailure(ctx: Context, sse: SseStream, err: unknown, deps: AppDeps): ApiError | undefined {
-  if (!sse.started) throw err;
+/** The ApiError to send as a stream's last event, or undefined when the client left (nobody to send it to). */
+function streamFailure(ctx: Context, err: unknown, deps: AppDeps): ApiError | undefined {
   const state = ctx.state as RequestState;
   if (err instanceof ClientGoneError) {
     state.streamError = 'client disconnected';
@@ -47,53 +92,4 @@ export function streamFailure(ctx: Context, sse: SseStream, err: unknown, deps: 
   const apiError = toApiError(err, deps.logger);
   state.streamError = apiError.message;
   return apiError;
-}
-
-export interface RouteFormat<E> {
-  translate(line: CliLine): E[];
-  /** Prompt and completion tokens of a result, for the log and the stats. */
-  tokens(result: ResultLine): { promptTokens: number; completionTokens: number };
-  /** The non-streamed body. */
-  fold(events: E[], result: ResultLine): unknown;
-  send(sse: SseStream, event: E): Promise<void>;
-  /** After the last event of a successful stream (e.g. `data: [DONE]`). */
-  done?(sse: SseStream): Promise<void>;
-  fail(sse: SseStream, error: ApiError): Promise<void>;
-}
-
-/** Serves one model request in `format`, streamed or not. */
-export function serveModelRun<E>(
-  ctx: Context,
-  deps: AppDeps,
-  request: ModelRequest,
-  stream: boolean,
-  format: RouteFormat<E>,
-): Promise<void> {
-  const noteResult = (line: ResultLine) => noteRun(ctx, { ...format.tokens(line), costUsd: line.total_cost_usd });
-  return withModelRun(ctx, deps, request, async (run) => {
-    if (!stream) {
-      const events: E[] = [];
-      for await (const line of run) {
-        events.push(...format.translate(line));
-        if (line.type === 'result') {
-          noteResult(line);
-          ctx.body = format.fold(events, line);
-        }
-      }
-      return;
-    }
-    const sse = new SseStream(ctx);
-    try {
-      for await (const line of run) {
-        if (line.type === 'result') noteResult(line);
-        for (const event of format.translate(line)) await format.send(sse, event);
-      }
-      await format.done?.(sse);
-      sse.end();
-    } catch (err) {
-      const apiError = streamFailure(ctx, sse, err, deps);
-      if (apiError) await format.fail(sse, apiError);
-      sse.end();
-    }
-  });
 }

@@ -3,7 +3,7 @@
  * shutdown all abort it, and the CLI run it drives is killed.
  */
 import type { Context } from 'koa';
-import { errors } from '../openai/errors';
+import { errors } from '../core/api-error';
 
 export class ClientGoneError extends Error {
   constructor() {
@@ -30,9 +30,10 @@ export function requestSignal(
   const onClose = () => {
     if (!ctx.res.writableFinished) controller.abort(new ClientGoneError());
   };
-  const onShutdown = () => controller.abort(errors.overloaded('CLI2API is shutting down.'));
+  const onShutdown = () => controller.abort(shutdown?.reason ?? errors.stopping());
   ctx.res.once('close', onClose);
-  shutdown?.addEventListener('abort', onShutdown, { once: true });
+  if (shutdown?.aborted) onShutdown();
+  else shutdown?.addEventListener('abort', onShutdown, { once: true });
   return {
     signal: controller.signal,
     dispose: () => {

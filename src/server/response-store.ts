@@ -8,7 +8,7 @@
 import type { Settings } from '../config/settings';
 import { outputTurn, type StoredConversation } from '../openai/responses-request';
 import type { ResponseObject } from '../openai/responses-stream';
-import type { Turn } from '../cli/types';
+import type { Turn } from '../core/model-request';
 
 interface Entry {
   response: ResponseObject;

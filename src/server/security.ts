@@ -12,7 +12,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context, Next } from 'koa';
 import type { Settings } from '../config/settings';
-import { ApiError } from '../openai/errors';
+import { ApiError } from '../core/api-error';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
 
@@ -22,7 +22,6 @@ export function securityMiddleware(settings: () => Settings) {
     if (!hostAllowed(ctx.get('host'), s)) {
       throw new ApiError(
         403,
-        'permission_error',
         `Requests for host '${ctx.get('host')}' are refused (DNS-rebinding protection). Add it to allowedHosts if it is yours.`,
         'host_not_allowed',
       );
@@ -33,7 +32,6 @@ export function securityMiddleware(settings: () => Settings) {
       if (!allowed)
         throw new ApiError(
           403,
-          'permission_error',
           `Browser origin ${origin} is not allowed. Add it to corsOrigins to call CLI2API from a web page.`,
           'origin_not_allowed',
         );
@@ -53,7 +51,6 @@ export function securityMiddleware(settings: () => Settings) {
     if (ctx.path.startsWith('/v1/') && s.apiKeys.length > 0 && !keyAccepted(presentedKey(ctx), s.apiKeys)) {
       throw new ApiError(
         401,
-        'invalid_request_error',
         'Missing or invalid API key. Send it as "Authorization: Bearer <key>" (the keys are set with CLI2API_API_KEY or the "CLI2API: Set API Key" command).',
         'invalid_api_key',
       );

@@ -1,5 +1,6 @@
 /** The one logging interface the core receives: a console logger headless, a LogOutputChannel in VS Code. */
-import type { LogLevel } from '../config/settings';
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {
   trace(message: string): void;

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
-import { MAX_IMAGE_BYTES } from '../../src/openai/content';
+import { MAX_IMAGE_BYTES } from '../../src/core/images';
 import { startStack, useStack } from '../support/stack';
 
 // A 1×1 PNG.

@@ -2,12 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { validate } from '../../core/validate';
 import { collectCompletion } from '../../openai/chat-completion';
 import { planChat } from '../../openai/chat-request';
 import { chatRequestSchema } from '../../openai/chat-schema';
 import { type ChatChunk, chatUsage, newChatStreamState, translateLine } from '../../openai/chat-stream';
+import { openaiErrorBody } from '../../openai/error-body';
 import { inlineRemoteImages } from '../../openai/remote-images';
-import { validate } from '../../openai/validate';
 import type { AppDeps, RequestState } from '../context';
 import { serveModelRun } from '../model-run';
 
@@ -33,9 +34,9 @@ async function chatCompletions(ctx: Context, deps: AppDeps): Promise<void> {
       const usage = chatUsage(result.usage);
       return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
     },
-    fold: (chunks, result) => collectCompletion(chunks, chatUsage(result.usage)),
+    fold: (chunks, result) => collectCompletion(chunks, chatUsage(result?.usage)),
     send: (sse, chunk) => sse.send(chunk),
     done: (sse) => sse.write('data: [DONE]\n\n'),
-    fail: (sse, error) => sse.send(error.toBody()),
+    fail: (sse, error) => sse.send(openaiErrorBody(error)),
   });
 }

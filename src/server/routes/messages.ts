@@ -1,11 +1,11 @@
 /**
- * POST /v1/messages and /v1/messages/count_tokens: Anthropic's Messages API. Errors here
- * take Anthropic's shape `{"type":"error","error":{"type","message"}}`, written by the route
- * itself because the error middleware speaks OpenAI's.
+ * POST /v1/messages and /v1/messages/count_tokens: Anthropic's Messages API. Its errors take
+ * Anthropic's shape (the error middleware renders them so for every path under /v1/messages).
  */
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { anthropicErrorBody } from '../../anthropic/error-body';
 import { estimateInputTokens, planMessages } from '../../anthropic/messages-request';
 import { countTokensSchema, messagesRequestSchema } from '../../anthropic/messages-schema';
 import {
@@ -15,19 +15,15 @@ import {
   newMessagesStreamState,
   translateLine,
 } from '../../anthropic/messages-stream';
-import type { ApiError } from '../../openai/errors';
-import { validate } from '../../openai/validate';
+import { validate } from '../../core/validate';
 import type { AppDeps, RequestState } from '../context';
-import { toApiError } from '../errors';
 import { serveModelRun } from '../model-run';
 
 export function registerMessagesRoutes(router: Router, deps: AppDeps): void {
-  router.post('/v1/messages', (ctx) => withAnthropicErrors(ctx, deps, () => messages(ctx, deps)));
-  router.post('/v1/messages/count_tokens', (ctx) =>
-    withAnthropicErrors(ctx, deps, async () => {
-      ctx.body = { input_tokens: estimateInputTokens(validate(countTokensSchema, ctx.request.body)) };
-    }),
-  );
+  router.post('/v1/messages', (ctx) => messages(ctx, deps));
+  router.post('/v1/messages/count_tokens', (ctx) => {
+    ctx.body = { input_tokens: estimateInputTokens(validate(countTokensSchema, ctx.request.body)) };
+  });
 }
 
 async function messages(ctx: Context, deps: AppDeps): Promise<void> {
@@ -50,41 +46,4 @@ async function messages(ctx: Context, deps: AppDeps): Promise<void> {
     // Headers are gone: Anthropic's clients read a mid-stream failure as an `error` event.
     fail: (sse, error) => sse.send(anthropicErrorBody(error), 'error'),
   });
-}
-
-async function withAnthropicErrors(ctx: Context, deps: AppDeps, handle: () => Promise<void>): Promise<void> {
-  try {
-    await handle();
-  } catch (err) {
-    if (ctx.respond === false || ctx.headerSent) throw err; // a stream already answered: the middleware only logs
-    const apiError = toApiError(err, deps.logger);
-    ctx.status = apiError.status;
-    ctx.set(apiError.headers);
-    ctx.body = anthropicErrorBody(apiError);
-  }
-}
-
-export function anthropicErrorBody(e: ApiError): { type: 'error'; error: { type: string; message: string } } {
-  return { type: 'error', error: { type: anthropicErrorType(e.status), message: e.message } };
-}
-
-/** ApiError statuses → the error types Anthropic's SDKs and Claude Code know. */
-export function anthropicErrorType(status: number): string {
-  switch (status) {
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 503:
-    case 529:
-      return 'overloaded_error';
-    default:
-      return status < 500 ? 'invalid_request_error' : 'api_error';
-  }
 }

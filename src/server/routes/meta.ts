@@ -1,6 +1,6 @@
 /** GET /health, GET /, GET /v1/models, GET /v1/models/{id}. */
 import type Router from '@koa/router';
-import { errors } from '../../openai/errors';
+import { errors } from '../../core/api-error';
 import { VERSION } from '../../version';
 import type { AppDeps } from '../context';
 

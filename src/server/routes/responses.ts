@@ -10,12 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { ResultLine } from '../../cli/events';
-import { ApiError, errors } from '../../openai/errors';
+import { errors } from '../../core/api-error';
 import { planResponses, previousNotFound } from '../../openai/responses-request';
 import { responsesRequestSchema } from '../../openai/responses-schema';
 import {
   collectResponse,
+  cutAtOutputLimit,
   failStream,
   isTerminal,
   newResponsesStreamState,
@@ -24,11 +24,10 @@ import {
   translateLine,
 } from '../../openai/responses-stream';
 import { inlineRemoteImages } from '../../openai/remote-images';
-import { validate } from '../../openai/validate';
-import { type AppDeps, noteRun, type RequestState } from '../context';
-import { streamFailure, withModelRun } from '../model-run';
+import { validate } from '../../core/validate';
+import type { AppDeps, RequestState } from '../context';
+import { serveModelRun } from '../model-run';
 import { ResponseStore } from '../response-store';
-import { SseStream } from '../sse';
 
 export function registerResponsesRoutes(router: Router, deps: AppDeps): void {
   // One store per app: it lives as long as the server runs.
@@ -76,56 +75,27 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
     createdAt: Math.floor(Date.now() / 1000),
     echo: plan.echo,
   });
-  const keep = (events: ResponseEvent[]) => {
+  await serveModelRun<ResponseEvent>(ctx, deps, plan.request, plan.stream, {
+    translate: (line) => translateLine(stream, line),
+    tokens: (result) => {
+      const usage = responsesUsage(result.usage);
+      return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens };
+    },
+    fold: (events) => collectResponse(events),
+    send: (sse, event) => sse.send(event, event.type),
+    // Only an answer cut at the output limit is still a response (incomplete); any other failure is an error.
+    recover: (error) => (cutAtOutputLimit(stream, error) ? failStream(stream, error) : undefined),
+    fail: async (sse, error) => {
+      const events = failStream(stream, error);
+      keep(events);
+      for (const event of events) await sse.send(event, event.type);
+    },
+    observe: (events) => keep(events),
+  });
+
+  function keep(events: ResponseEvent[]): void {
     const terminal = events.find(isTerminal);
     if (terminal && plan.store)
       store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
-  };
-  const noteResult = (line: ResultLine) => {
-    const usage = responsesUsage(line.usage);
-    noteRun(ctx, {
-      promptTokens: usage.input_tokens,
-      completionTokens: usage.output_tokens,
-      costUsd: line.total_cost_usd,
-    });
-  };
-  await withModelRun(ctx, deps, plan.request, async (run) => {
-    if (!plan.stream) {
-      const events: ResponseEvent[] = [];
-      try {
-        for await (const line of run) {
-          if (line.type === 'result') noteResult(line);
-          events.push(...translateLine(stream, line));
-        }
-      } catch (err) {
-        // Only an answer cut at the output limit is still a response (incomplete); any other failure is an HTTP error.
-        const ended = err instanceof ApiError ? failStream(stream, err) : [];
-        if (ended.find(isTerminal)?.type !== 'response.incomplete') throw err;
-        events.push(...ended);
-      }
-      keep(events);
-      ctx.body = collectResponse(events);
-      return;
-    }
-    const sse = new SseStream(ctx);
-    try {
-      for await (const line of run) {
-        if (line.type === 'result') noteResult(line);
-        const events = translateLine(stream, line);
-        keep(events);
-        for (const event of events) await sse.send(event, event.type);
-      }
-      sse.end();
-    } catch (err) {
-      const apiError = streamFailure(ctx, sse, err, deps);
-      if (apiError) {
-        const events = failStream(stream, apiError);
-        // An answer cut at the output limit ends `incomplete`: not an error for the log.
-        if (events.find(isTerminal)?.type !== 'response.failed') state.streamError = undefined;
-        keep(events);
-        for (const event of events) await sse.send(event, event.type);
-      }
-      sse.end();
-    }
-  });
+  }
 }

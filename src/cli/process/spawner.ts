@@ -1,0 +1,119 @@
+/**
+ * Starting CLI processes: where the binary is (looked up once per settings), the private
+ * working folder, the child's environment, and the set of processes alive. Every process
+ * CLI2API starts is started here, so `live` counts them all until each has exited.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Settings } from '../../config/settings';
+import { canonicalHash } from '../../core/json';
+import type { Logger } from '../../util/logger';
+import { buildArgs, buildEnv } from './args';
+import { ClaudeProcess } from './claude-process';
+import { type ClaudeBinary, locateClaude } from './locate';
+import type { SpawnFlags } from './spawn-flags';
+
+export interface CliStatus {
+  ok: boolean;
+  path?: string;
+  version?: string;
+  error?: string;
+}
+
+export interface SpawnerOptions {
+  settings: () => Settings;
+  logger: Logger;
+  /** The environment the CLI inherits (the server's own, by default). */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Extra places to look for `claude` (the extension passes the Claude Code extension's folder). */
+  extraCandidates?: () => string[];
+}
+
+export class Spawner {
+  readonly workDir = prepareWorkDir();
+  private readonly live = new Set<ClaudeProcess>();
+  private located: { key: string; promise: Promise<ClaudeBinary> } | undefined;
+
+  constructor(private readonly opts: SpawnerOptions) {}
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** The CLI binary for the current settings; looked up once and cached until they change. */
+  binary(): Promise<ClaudeBinary> {
+    const s = this.opts.settings();
+    const key = `${s.claudePath}\0${s.cliEnv.PATH ?? ''}`;
+    if (this.located?.key !== key) {
+      const promise = locateClaude({
+        explicitPath: s.claudePath || undefined,
+        env: this.env(),
+        extraCandidates: this.opts.extraCandidates?.(),
+      });
+      promise.catch(() => {
+        if (this.located?.promise === promise) this.located = undefined; // retry on the next call
+      });
+      this.located = { key, promise };
+    }
+    return this.located.promise;
+  }
+
+  /** For /health and the status bar: cached, never a spawn per call once found. */
+  async status(): Promise<CliStatus> {
+    try {
+      const b = await this.binary();
+      return { ok: true, path: b.path, version: b.version };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** Starts a CLI process with `flags`, resuming the transcript `resumeSessionId` when given. */
+  spawn(binary: ClaudeBinary, flags: SpawnFlags, resumeSessionId?: string): ClaudeProcess {
+    const args = buildArgs({ ...flags, resumeSessionId });
+    const child = new ClaudeProcess(
+      { binary: binary.path, args, cwd: this.cwd(), env: this.env(flags) },
+      this.opts.logger,
+    );
+    this.live.add(child);
+    void child.exited.then(() => this.live.delete(child));
+    this.opts.logger.debug(`spawned claude pid=${child.pid} ${args.join(' ')}`);
+    return child;
+  }
+
+  /** Everything fixed when a process with `flags` starts: a process is reused only under the same key. */
+  spawnKey(binary: ClaudeBinary, flags: SpawnFlags): string {
+    return canonicalHash({ binary: binary.path, ...flags, env: this.env(flags), cwd: this.cwd() });
+  }
+
+  /** The environment of a process with `flags` (the output limit travels in it). */
+  env(flags: Partial<SpawnFlags> = {}): NodeJS.ProcessEnv {
+    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, flags.maxOutputTokens);
+  }
+
+  /** The private empty directory, or the agent-mode working directory the user chose. */
+  cwd(): string {
+    const s = this.opts.settings();
+    return s.agentTools.length > 0 && s.agentCwd ? s.agentCwd : this.workDir;
+  }
+
+  /** Kills every process; resolves once all are gone. */
+  async killAll(): Promise<void> {
+    await Promise.all([...this.live].map((c) => c.kill()));
+  }
+}
+
+/** A dedicated empty working directory: no CLAUDE.md, no project settings, nothing for the model to see. */
+function prepareWorkDir(): string {
+  const user = (() => {
+    try {
+      return os.userInfo().username.replace(/[^a-zA-Z0-9_-]/g, '');
+    } catch {
+      return 'user';
+    }
+  })();
+  const dir = path.join(os.tmpdir(), `cli2api-${user}`, 'empty-cwd');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}

@@ -1,0 +1,71 @@
+/** Parsing the CLI's stream-json lines: never throwing, keeping undeclared fields, tolerating new line types. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCliLine } from '../../../src/cli/events';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/cli');
+
+describe('CLI lines', () => {
+  it('parses every line the real CLI printed, each as its own type', () => {
+    const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.jsonl'));
+    assert.ok(files.length >= 5);
+    for (const file of files) {
+      const raws = fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\n').filter(Boolean);
+      for (const [i, raw] of raws.entries()) {
+        const parsed = parseCliLine(raw);
+        assert.ok(parsed.ok, `${file}:${i + 1}: ${parsed.ok ? '' : parsed.reason}`);
+        assert.equal(parsed.line.type, (JSON.parse(raw) as { type: string }).type, `${file}:${i + 1}`);
+      }
+    }
+  });
+
+  it('keeps fields it does not declare', () => {
+    const parsed = parseCliLine(
+      '{"type":"result","subtype":"success","is_error":false,"result":"Hi","ttft_ms":29,"usage":{"output_tokens":2,"server_tool_use":{}}}',
+    );
+    assert.ok(parsed.ok && parsed.line.type === 'result');
+    assert.equal((parsed.line as { ttft_ms?: number }).ttft_ms, 29);
+    assert.deepEqual(parsed.line.usage, { output_tokens: 2, server_tool_use: {} });
+  });
+
+  it('reports what is not JSON, or has no type, without throwing', () => {
+    assert.deepEqual(parseCliLine('Loading…'), { ok: false, raw: 'Loading…', reason: 'not JSON' });
+    assert.deepEqual(parseCliLine(''), { ok: false, raw: '', reason: 'not JSON' });
+    for (const raw of ['{"no_type":1}', '[1,2]', 'null', '{"type":5}']) {
+      const parsed = parseCliLine(raw);
+      assert.equal(parsed.ok, false, raw);
+      assert.ok(!parsed.ok && parsed.raw === raw && parsed.reason.length > 0, raw);
+    }
+  });
+
+  it('parses an unknown line type as "other", naming the original type', () => {
+    const parsed = parseCliLine('{"type":"rate_limit_event","rate_limit_info":{"status":"allowed"}}');
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.line, {
+      type: 'other',
+      originalType: 'rate_limit_event',
+      rate_limit_info: { status: 'allowed' },
+    });
+  });
+
+  it('parses control requests with their MCP message, and control responses', () => {
+    const message = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_weather' } };
+    const parsed = parseCliLine(
+      JSON.stringify({
+        type: 'control_request',
+        request_id: 'req-7',
+        request: { subtype: 'mcp_message', server_name: 'c', message },
+      }),
+    );
+    assert.ok(parsed.ok && parsed.line.type === 'control_request');
+    assert.equal(parsed.line.request_id, 'req-7');
+    assert.equal(parsed.line.request.subtype, 'mcp_message');
+    assert.deepEqual((parsed.line.request as { message?: unknown }).message, message);
+    const response = parseCliLine(
+      '{"type":"control_response","response":{"subtype":"error","request_id":"init","error":"bad"}}',
+    );
+    assert.ok(response.ok && response.line.type === 'control_response');
+    assert.equal(response.line.response.error, 'bad');
+  });
+});

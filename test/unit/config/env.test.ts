@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConfigError, settingsFromEnv } from '../../src/config/env';
-import { DEFAULT_SETTINGS, needsRestart } from '../../src/config/settings';
+import { ConfigError, settingsFromEnv } from '../../../src/config/env';
+import { DEFAULT_SETTINGS, needsRestart } from '../../../src/config/settings';
 
 describe('settings from CLI2API_* variables', () => {
   it('has safe defaults: loopback, port 8000, sonnet', () => {

@@ -4,14 +4,15 @@
  * does the merging); function calls and their outputs become tool_use / tool_result blocks
  * with the client's call_id as the id, as Chat Completions tool calls do.
  */
-import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec, Turn } from '../core/model-request';
+import type { ContentBlock, ModelRequest, Turn } from '../core/model-request';
 import { contentBlocks, contentText } from './content';
 import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn, lastUserTurn } from '../core/conversation';
 import { ApiError, errors } from '../core/api-error';
 import { parseJsonOr } from '../core/json';
 import { effortFrom, jsonSchemaFrom, stopSequences } from '../core/output-controls';
-import type { InputItem, ResponsesRequest, ResponsesTool } from './responses-schema';
+import type { InputItem, ResponsesRequest } from './responses-schema';
 import type { OutputItem, ResponseEcho } from './responses-stream';
+import { localShellInput, planResponsesTools, ResponsesToolNames } from './responses-tools';
 
 /** What a stored response contributes to a request that continues it (previous_response_id). */
 export interface StoredConversation {
@@ -28,6 +29,10 @@ export interface ResponsesPlan {
   echo: ResponseEcho;
   /** System text from input messages (this request's and the ones it continues): what a stored response keeps. */
   inputSystem: string;
+  /** The model's tool names ↔ the client's call items (namespaced functions, custom tools, local_shell). */
+  toolNames: ResponsesToolNames;
+  /** Hosted tools the request offered that the CLI cannot run, left out (for the log). */
+  leftOutTools: string[];
 }
 
 /** Fields whose silent omission would change the answer: refused instead of ignored. */
@@ -54,11 +59,10 @@ export function planResponses(
       'background',
       'unsupported_value',
     );
-  const tools = functionTools(body.tools ?? []);
-  const toolChoice = responsesToolChoice(body.tool_choice, tools);
+  const tools = planResponsesTools(body.tools ?? [], body.tool_choice);
   const pending: PendingTurn[] = (previous?.turns ?? []).map((t) => ({ role: t.role, content: [...t.content] }));
   const inputSystem: string[] = previous?.inputSystem ? [previous.inputSystem] : [];
-  (body.input ?? []).forEach((item, i) => addItem(item, `input[${i}]`, pending, inputSystem));
+  (body.input ?? []).forEach((item, i) => addItem(item, `input[${i}]`, pending, inputSystem, tools.names));
   const turns = normalizeTurns(pending);
   lastUserTurn(turns, 'input', 'input item must be a user message or a function_call_output');
   const model = body.model ?? defaultModel;
@@ -68,8 +72,8 @@ export function planResponses(
       model,
       system: joinSystem([body.instructions ?? '', joinedInputSystem]),
       turns,
-      tools: tools.map(({ spec }) => spec),
-      toolChoice,
+      tools: tools.specs,
+      toolChoice: tools.toolChoice,
       parallelToolCalls: body.parallel_tool_calls ?? undefined,
       stop: stopSequences(body.stop),
       maxOutputTokens: body.max_output_tokens ?? undefined,
@@ -79,10 +83,12 @@ export function planResponses(
     stream: body.stream === true,
     store: body.store !== false,
     inputSystem: joinedInputSystem,
+    toolNames: tools.names,
+    leftOutTools: tools.leftOut,
     echo: {
       model,
       instructions: body.instructions ?? null,
-      tools: tools.map(({ echo }) => echo),
+      tools: tools.echo,
       tool_choice: body.tool_choice ?? 'auto',
       parallel_tool_calls: body.parallel_tool_calls ?? true,
       max_output_tokens: body.max_output_tokens ?? null,
@@ -99,7 +105,13 @@ export function planResponses(
   };
 }
 
-function addItem(item: InputItem, param: string, pending: PendingTurn[], inputSystem: string[]): void {
+function addItem(
+  item: InputItem,
+  param: string,
+  pending: PendingTurn[],
+  inputSystem: string[],
+  names: ResponsesToolNames,
+): void {
   switch (item.type) {
     case 'message':
       if (item.role === 'system' || item.role === 'developer') {
@@ -110,22 +122,36 @@ function addItem(item: InputItem, param: string, pending: PendingTurn[], inputSy
         pending.push({ role: item.role, content: contentBlocks(item.content, `${param}.content`) });
       }
       return;
-    case 'function_call':
+    case 'function_call': {
+      const name = names.modelName({ kind: 'function', name: item.name, namespace: item.namespace ?? undefined });
+      const input = parseArguments(item.arguments, `${param}.arguments`);
+      pending.push({ role: 'assistant', content: [{ type: 'tool_use', id: item.call_id, name, input }] });
+      return;
+    }
+    case 'custom_tool_call': {
+      const name = names.modelName({ kind: 'custom', name: item.name });
       pending.push({
         role: 'assistant',
-        content: [
-          {
-            type: 'tool_use',
-            id: item.call_id,
-            name: item.name,
-            input: parseArguments(item.arguments, `${param}.arguments`),
-          },
-        ],
+        content: [{ type: 'tool_use', id: item.call_id, name, input: { input: item.input } }],
       });
       return;
-    case 'function_call_output': {
+    }
+    case 'local_shell_call': {
+      const name = names.modelName({ kind: 'local_shell' });
+      const input = localShellInput(item.action);
+      pending.push({ role: 'assistant', content: [{ type: 'tool_use', id: item.call_id, name, input }] });
+      return;
+    }
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
       const content = typeof item.output === 'string' ? item.output : contentBlocks(item.output, `${param}.output`);
       pending.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: item.call_id, content }] });
+      return;
+    }
+    case 'local_shell_call_output': {
+      const id = item.call_id ?? item.id;
+      if (!id) throw errors.invalidRequest('local_shell_call_output needs the id of its call.', `${param}.id`);
+      pending.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: item.output }] });
       return;
     }
     case 'reasoning':
@@ -134,63 +160,6 @@ function addItem(item: InputItem, param: string, pending: PendingTurn[], inputSy
       // not need it to continue.
       return;
   }
-}
-
-interface PlannedTool {
-  spec: ToolSpec;
-  echo: Record<string, unknown>;
-}
-
-/** Responses function tools are flat ({type, name, parameters}); hosted tools cannot run here. */
-function functionTools(tools: ResponsesTool[]): PlannedTool[] {
-  return tools.map((t, i) => {
-    if (t.type !== 'function') {
-      throw errors.invalidRequest(
-        `Tool type '${t.type}' is not supported: CLI2API serves Claude through the Claude Code CLI and can only offer the model function tools that your client runs (type 'function').`,
-        `tools[${i}].type`,
-        'unsupported_value',
-      );
-    }
-    if (!t.name) throw errors.invalidRequest('A function tool needs a name.', `tools[${i}].name`, 'invalid_value');
-    const spec: ToolSpec = {
-      name: t.name,
-      description: t.description ?? undefined,
-      parameters: t.parameters ?? undefined,
-    };
-    return {
-      spec,
-      echo: {
-        type: 'function',
-        name: t.name,
-        description: t.description ?? null,
-        parameters: t.parameters ?? null,
-        strict: t.strict ?? null,
-      },
-    };
-  });
-}
-
-function responsesToolChoice(choice: ResponsesRequest['tool_choice'], tools: PlannedTool[]): ToolChoice | undefined {
-  if (choice === null || choice === undefined) return undefined;
-  if (typeof choice === 'string') {
-    if (choice === 'required' && tools.length === 0)
-      throw errors.invalidRequest("tool_choice 'required' needs function tools in 'tools'.", 'tool_choice');
-    return choice;
-  }
-  if (choice.type !== 'function') {
-    throw errors.invalidRequest(
-      `tool_choice of type '${choice.type}' is not supported; use 'auto', 'none', 'required' or {type:'function', name}.`,
-      'tool_choice',
-      'unsupported_value',
-    );
-  }
-  if (!choice.name || !tools.some((t) => t.spec.name === choice.name)) {
-    throw errors.invalidRequest(
-      `tool_choice names the function '${choice.name ?? ''}', which is not among the tools.`,
-      'tool_choice.name',
-    );
-  }
-  return { name: choice.name };
 }
 
 function parseArguments(raw: string, param: string): unknown {
@@ -202,15 +171,25 @@ function parseArguments(raw: string, param: string): unknown {
   }
 }
 
-/** A response's output as the assistant turn that follows the request's turns. Reasoning is not replayable (see above). */
-export function outputTurn(output: OutputItem[]): Turn {
+/**
+ * A response's output as the assistant turn that follows the request's turns, with the tool
+ * names the model saw (`names`: that request's). Reasoning is not replayable (see above).
+ */
+export function outputTurn(output: OutputItem[], names: ResponsesToolNames = new ResponsesToolNames()): Turn {
   const content: ContentBlock[] = [];
   for (const item of output) {
     if (item.type === 'message') {
       const text = item.content.map((p) => p.text).join('');
       if (text) content.push({ type: 'text', text });
     } else if (item.type === 'function_call') {
-      content.push({ type: 'tool_use', id: item.call_id, name: item.name, input: parseJsonOr(item.arguments, {}) });
+      const name = names.modelName({ kind: 'function', name: item.name, namespace: item.namespace });
+      content.push({ type: 'tool_use', id: item.call_id, name, input: parseJsonOr(item.arguments, {}) });
+    } else if (item.type === 'custom_tool_call') {
+      const name = names.modelName({ kind: 'custom', name: item.name });
+      content.push({ type: 'tool_use', id: item.call_id, name, input: { input: item.input } });
+    } else if (item.type === 'local_shell_call') {
+      const name = names.modelName({ kind: 'local_shell' });
+      content.push({ type: 'tool_use', id: item.call_id, name, input: localShellInput(item.action) });
     }
   }
   return { role: 'assistant', content };

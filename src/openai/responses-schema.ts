@@ -2,8 +2,8 @@
  * The Responses API request (`POST /v1/responses`) as real clients send it: Codex, the
  * Agents SDK, n8n. Loose like chat-schema.ts: unknown fields pass, parts and items keep
  * their extra fields. Input items of a type CLI2API cannot take fail here (the 400 lists
- * the types it takes); hosted tools and fields it cannot serve are refused in
- * responses-request.ts, with a message that says why.
+ * the types it takes); tools are sorted out in responses-tools.ts and fields it cannot serve
+ * are refused in responses-request.ts, with a message that says why.
  */
 import { z } from 'zod';
 import { contentPart } from './chat-schema';
@@ -20,6 +20,8 @@ const functionCallItem = z.looseObject({
   type: z.literal('function_call'),
   call_id: z.string().min(1),
   name: z.string().min(1),
+  /** Set when the function belongs to a `namespace` tool (Codex's multi_agent_v1). */
+  namespace: z.string().nullish(),
   arguments: z.string(),
 });
 
@@ -27,6 +29,39 @@ const functionCallOutputItem = z.looseObject({
   type: z.literal('function_call_output'),
   call_id: z.string().min(1),
   output: content,
+});
+
+const customToolCallItem = z.looseObject({
+  type: z.literal('custom_tool_call'),
+  call_id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.string(),
+});
+
+const customToolCallOutputItem = z.looseObject({
+  type: z.literal('custom_tool_call_output'),
+  call_id: z.string().min(1),
+  output: content,
+});
+
+const localShellCallItem = z.looseObject({
+  type: z.literal('local_shell_call'),
+  call_id: z.string().min(1),
+  action: z.looseObject({
+    command: z.array(z.string()),
+    working_directory: z.string().nullish(),
+    timeout_ms: z.number().nullish(),
+    env: z.record(z.string(), z.string()).nullish(),
+    user: z.string().nullish(),
+  }),
+});
+
+/** OpenAI names the call `id` here; `call_id` is accepted as well. */
+const localShellCallOutputItem = z.looseObject({
+  type: z.literal('local_shell_call_output'),
+  id: z.string().nullish(),
+  call_id: z.string().nullish(),
+  output: z.string(),
 });
 
 /** Accepted so that Codex can send back its earlier reasoning; responses-request.ts skips it. */
@@ -40,11 +75,20 @@ const reasoningItem = z.looseObject({ type: z.literal('reasoning') });
 export const inputItemSchema = z.preprocess(
   (v) =>
     v && typeof v === 'object' && !Array.isArray(v) && !('type' in v) && 'role' in v ? { ...v, type: 'message' } : v,
-  z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem]),
+  z.discriminatedUnion('type', [
+    messageItem,
+    functionCallItem,
+    functionCallOutputItem,
+    customToolCallItem,
+    customToolCallOutputItem,
+    localShellCallItem,
+    localShellCallOutputItem,
+    reasoningItem,
+  ]),
 );
 export type InputItem = z.infer<typeof inputItemSchema>;
 
-/** Every tool type is accepted here so the 400 for a hosted tool can name it (tools[i].type). */
+/** Every tool type is accepted here: responses-tools.ts sorts them (and names a bad one as tools[i].type). */
 const toolSchema = z.looseObject({
   type: z.string(),
   name: z.string().optional(),

@@ -1,7 +1,8 @@
 /**
  * CLI output lines → Responses API stream events: a pure function over an explicit state,
  * like chat-stream.ts. Each content block of the model's message becomes one output item
- * (text → `message`, thinking → `reasoning`, tool_use → `function_call`), opened at
+ * (text → `message`, thinking → `reasoning`, tool_use → `function_call`, or `custom_tool_call` /
+ * `local_shell_call` for the client's custom and local_shell tools, see responses-tools.ts), opened at
  * content_block_start and closed at content_block_stop, so items never interleave. Text
  * comes only from the partial-message stream events; the later `assistant` line repeats it
  * and is ignored. The terminal event carries the whole response object, which is also
@@ -10,6 +11,8 @@
 import type { CliLine, CliUsage, ResultLine } from '../cli/events';
 import { chatUsage } from './chat-stream';
 import type { ApiError } from '../core/api-error';
+import { parseJsonOr } from '../core/json';
+import { type LocalShellAction, localShellAction, ResponsesToolNames } from './responses-tools';
 
 export interface OutputText {
   type: 'output_text';
@@ -40,9 +43,27 @@ export interface FunctionCallOutput {
   status: ItemStatus;
   call_id: string;
   name: string;
+  /** The namespace tool the function belongs to; Codex looks its handler up by (namespace, name). */
+  namespace?: string;
   arguments: string;
 }
-export type OutputItem = MessageOutput | ReasoningOutput | FunctionCallOutput;
+export interface CustomToolCallOutput {
+  id: string;
+  type: 'custom_tool_call';
+  status: ItemStatus;
+  call_id: string;
+  name: string;
+  input: string;
+}
+export interface LocalShellCallOutput {
+  id: string;
+  type: 'local_shell_call';
+  status: ItemStatus;
+  call_id: string;
+  action: LocalShellAction;
+}
+export type OutputItem =
+  MessageOutput | ReasoningOutput | FunctionCallOutput | CustomToolCallOutput | LocalShellCallOutput;
 
 export interface ResponsesUsage {
   input_tokens: number;
@@ -103,7 +124,9 @@ type EventBody =
   | (Where & { type: 'response.reasoning_summary_text.delta'; summary_index: 0; delta: string })
   | (Where & { type: 'response.reasoning_summary_text.done'; summary_index: 0; text: string })
   | (Where & { type: 'response.function_call_arguments.delta'; delta: string })
-  | (Where & { type: 'response.function_call_arguments.done'; name: string; arguments: string });
+  | (Where & { type: 'response.function_call_arguments.done'; name: string; arguments: string })
+  | (Where & { type: 'response.custom_tool_call_input.delta'; delta: string })
+  | (Where & { type: 'response.custom_tool_call_input.done'; input: string });
 export type ResponseEvent = EventBody & { sequence_number: number };
 export type TerminalEvent = TerminalBody & { sequence_number: number };
 
@@ -114,14 +137,20 @@ export interface ResponsesStreamState {
   started: boolean;
   finished: boolean;
   stopReason: string | null;
-  /** The item being streamed and the content block (of the current model message) it comes from. */
-  open: { item: OutputItem; outputIndex: number; blockIndex: number } | undefined;
+  /**
+   * The item being streamed and the content block (of the current model message) it comes
+   * from; `json` collects the arguments of a call that becomes a custom or local_shell item.
+   */
+  open: { item: OutputItem; outputIndex: number; blockIndex: number; json: string } | undefined;
+  /** What the model's tool names stand for in Responses terms (this request's tools). */
+  readonly toolNames: ResponsesToolNames;
 }
 
 export function newResponsesStreamState(opts: {
   id: string;
   createdAt: number;
   echo: ResponseEcho;
+  toolNames?: ResponsesToolNames;
 }): ResponsesStreamState {
   const response: ResponseObject = {
     id: opts.id,
@@ -135,7 +164,15 @@ export function newResponsesStreamState(opts: {
     usage: null,
     ...opts.echo,
   };
-  return { response, seq: 0, started: false, finished: false, stopReason: null, open: undefined };
+  return {
+    response,
+    seq: 0,
+    started: false,
+    finished: false,
+    stopReason: null,
+    open: undefined,
+    toolNames: opts.toolNames ?? new ResponsesToolNames(),
+  };
 }
 
 export function translateLine(state: ResponsesStreamState, line: CliLine): ResponseEvent[] {
@@ -166,17 +203,8 @@ export function translateLine(state: ResponsesStreamState, line: CliLine): Respo
         });
       else if (block.type === 'thinking')
         open(state, emit, event.index, { id: itemId(state, 'rs'), type: 'reasoning', summary: [] });
-      else if (block.type === 'tool_use') {
-        const item: FunctionCallOutput = {
-          id: itemId(state, 'fc'),
-          type: 'function_call',
-          status: 'in_progress',
-          call_id: block.id ?? '',
-          name: block.name ?? '',
-          arguments: '',
-        };
-        open(state, emit, event.index, item);
-      }
+      else if (block.type === 'tool_use')
+        open(state, emit, event.index, callItem(state, block.id ?? '', block.name ?? ''));
       break;
     }
     case 'content_block_delta': {
@@ -193,6 +221,9 @@ export function translateLine(state: ResponsesStreamState, line: CliLine): Respo
       } else if (o.item.type === 'function_call' && d.type === 'input_json_delta' && d.partial_json) {
         o.item.arguments += d.partial_json;
         emit({ type: 'response.function_call_arguments.delta', ...where, delta: d.partial_json });
+      } else if (d.type === 'input_json_delta' && d.partial_json) {
+        // A custom or local_shell call: its item is complete only once the arguments are.
+        o.json += d.partial_json;
       }
       break;
     }
@@ -239,7 +270,7 @@ export function failStream(state: ResponsesStreamState, error: ApiError): Respon
   const cut = cutAtOutputLimit(state, error);
   if (cut) close(state, emit);
   state.finished = true;
-  if (state.open && state.open.item.type !== 'reasoning') state.open.item.status = 'incomplete';
+  if (state.open && 'status' in state.open.item) state.open.item.status = 'incomplete';
   state.open = undefined;
   const r = state.response;
   if (cut) {
@@ -298,7 +329,7 @@ function start(state: ResponsesStreamState, emit: (b: EventBody) => void): void 
 function open(state: ResponsesStreamState, emit: (b: EventBody) => void, blockIndex: number, item: OutputItem): void {
   const outputIndex = state.response.output.length;
   state.response.output.push(item);
-  state.open = { item, outputIndex, blockIndex };
+  state.open = { item, outputIndex, blockIndex, json: '' };
   emit({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(item) });
   const where = { item_id: item.id, output_index: outputIndex };
   if (item.type === 'message') {
@@ -321,7 +352,17 @@ function close(state: ResponsesStreamState, emit: (b: EventBody) => void): void 
   state.open = undefined;
   const { item, outputIndex } = o;
   const where = { item_id: item.id, output_index: outputIndex };
-  if (item.type === 'message') {
+  if (item.type === 'custom_tool_call') {
+    const args = parseJsonOr<unknown>(o.json, {});
+    const input = args && typeof args === 'object' && 'input' in args ? (args as { input: unknown }).input : undefined;
+    item.input = typeof input === 'string' ? input : input === undefined ? '' : JSON.stringify(input);
+    if (item.input) emit({ type: 'response.custom_tool_call_input.delta', ...where, delta: item.input });
+    emit({ type: 'response.custom_tool_call_input.done', ...where, input: item.input });
+    item.status = 'completed';
+  } else if (item.type === 'local_shell_call') {
+    item.action = localShellAction(parseJsonOr<unknown>(o.json, {}));
+    item.status = 'completed';
+  } else if (item.type === 'message') {
     const part = item.content[0]!;
     emit({ type: 'response.output_text.done', ...where, content_index: 0, text: part.text, logprobs: [] });
     emit({ type: 'response.content_part.done', ...where, content_index: 0, part: structuredClone(part) });
@@ -339,8 +380,42 @@ function close(state: ResponsesStreamState, emit: (b: EventBody) => void): void 
   emit({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(item) });
 }
 
+/** A tool_use block → the item the client expects for that tool (see responses-tools.ts). */
+function callItem(state: ResponsesStreamState, callId: string, modelName: string): OutputItem {
+  const callee = state.toolNames.callee(modelName);
+  switch (callee.kind) {
+    case 'custom':
+      return {
+        id: itemId(state, 'ctc'),
+        type: 'custom_tool_call',
+        status: 'in_progress',
+        call_id: callId,
+        name: callee.name,
+        input: '',
+      };
+    case 'local_shell':
+      return {
+        id: itemId(state, 'lsh'),
+        type: 'local_shell_call',
+        status: 'in_progress',
+        call_id: callId,
+        action: localShellAction({}),
+      };
+    case 'function':
+      return {
+        id: itemId(state, 'fc'),
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: callId,
+        name: callee.name,
+        ...(callee.namespace ? { namespace: callee.namespace } : {}),
+        arguments: '',
+      };
+  }
+}
+
 /** Item ids derive from the response id: unique, and the translator stays deterministic. */
-function itemId(state: ResponsesStreamState, prefix: 'msg' | 'rs' | 'fc'): string {
+function itemId(state: ResponsesStreamState, prefix: 'msg' | 'rs' | 'fc' | 'ctc' | 'lsh'): string {
   return `${prefix}_${state.response.id.replace(/^resp_/, '')}_${state.response.output.length}`;
 }
 

@@ -8,6 +8,7 @@
 import type { Settings } from '../config/settings';
 import { outputTurn, type StoredConversation } from '../openai/responses-request';
 import type { ResponseObject } from '../openai/responses-stream';
+import type { ResponsesToolNames } from '../openai/responses-tools';
 import type { Turn } from '../core/model-request';
 
 interface Entry {
@@ -30,11 +31,13 @@ export class ResponseStore {
   }
 
   /** Keeps a finished response with the conversation that led to it (its own output appended). */
-  put(response: ResponseObject, request: { turns: Turn[]; inputSystem: string }): void {
+  put(response: ResponseObject, request: { turns: Turn[]; inputSystem: string; toolNames?: ResponsesToolNames }): void {
     const { responsesStoreSize: max, responsesTtlSeconds: ttl } = this.settings();
     this.sweep();
     if (max === 0) return;
-    const turns = [...request.turns, outputTurn(response.output)].filter((t) => t.content.length > 0);
+    const turns = [...request.turns, outputTurn(response.output, request.toolNames)].filter(
+      (t) => t.content.length > 0,
+    );
     this.entries.delete(response.id);
     this.entries.set(response.id, {
       response: structuredClone(response),

@@ -356,12 +356,68 @@ describe('responses API through the real CLI', function () {
     assert.equal(textOf(user2!.content), 'Explain the rounding failure in one sentence.');
   });
 
+  it("serves Codex 0.169.0's recorded request with its default tools: namespaced functions as tools, hosted web_search left out, calls mapped back", async () => {
+    // Recorded from Codex 0.169.0 (codex exec, default tools) by /tmp/agents (see the agents suite, test/agents/).
+    const codex = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../fixtures/requests/codex-0.169.0-default-tools.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    stack.fake.handle((req) => {
+      const results = lastToolResults(req.body);
+      if (results.length > 0)
+        return { kind: 'message', blocks: [{ type: 'text', text: `waited: ${resultText(results[0]!.content)}` }] };
+      return {
+        kind: 'message',
+        blocks: [{ type: 'tool_use', name: offeredToolName(req, 'wait_agent'), input: { targets: ['a1'] } }],
+      };
+    });
+    const res = await fetch(`${stack.baseURL}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer any' },
+      body: JSON.stringify({ ...codex, stream: false }),
+    });
+    assert.equal(res.status, 200);
+    const response = (await res.json()) as { output: Array<Record<string, unknown>>; status: string };
+    const offered = (stack.fake.messageRequests[0]!.body.tools ?? []).map((t) => t.name.replace(/^mcp__c__/, ''));
+    for (const name of ['exec_command', 'spawn_agent', 'wait_agent', 'close_agent', 'create_goal'])
+      assert.ok(offered.includes(name), `${name} reaches the model`);
+    assert.ok(!offered.some((n) => /web_search/.test(n)), 'the hosted web_search tool is left out');
+    const call = response.output.find((o) => o.type === 'function_call');
+    assert.equal(call?.name, 'wait_agent');
+    assert.equal(call?.namespace, 'multi_agent_v1', 'Codex finds its handler by (namespace, name)');
+
+    // Codex sends the call back with its namespace, and the output: the model sees them under its own name.
+    const followUp = {
+      ...codex,
+      stream: false,
+      input: [
+        ...(codex.input as unknown[]),
+        { ...call, status: 'completed' },
+        { type: 'function_call_output', call_id: call?.call_id, output: 'a1: completed' },
+      ],
+    };
+    const res2 = await fetch(`${stack.baseURL}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(followUp),
+    });
+    assert.equal(res2.status, 200);
+    const second = (await res2.json()) as { output: Array<{ content?: Array<{ text: string }> }> };
+    assert.equal(second.output[0]?.content?.[0]?.text, 'waited: a1: completed');
+  });
+
   describe('errors', () => {
-    it('refuses a hosted tool type with a 400 naming it, before starting the CLI', async () => {
+    it('refuses a tool_choice that forces a hosted tool with a 400 saying why, before starting the CLI', async () => {
       await assert.rejects(
-        stack.openai.responses.create({ model: 'sonnet', input: 'x', tools: [weatherTool, { type: 'web_search' }] }),
+        stack.openai.responses.create({
+          model: 'sonnet',
+          input: 'x',
+          tools: [weatherTool, { type: 'web_search' }],
+          tool_choice: { type: 'web_search_preview' },
+        }),
         (e: unknown) =>
-          e instanceof OpenAI.BadRequestError && e.param === 'tools[1].type' && /'web_search'/.test(e.message),
+          e instanceof OpenAI.BadRequestError &&
+          e.param === 'tool_choice' &&
+          /forces the hosted tool 'web_search_preview', which CLI2API cannot run/.test(e.message),
       );
       assert.equal(stack.fake.messageRequests.length, 0);
     });

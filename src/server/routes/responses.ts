@@ -68,12 +68,15 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
   const previous = previousId ? store.get(previousId) : undefined;
   if (previousId && !previous) throw previousNotFound(previousId);
   const plan = planResponses(body, settings.defaultModel, previous?.conversation);
+  if (plan.leftOutTools.length > 0)
+    deps.logger.debug(`responses: left out hosted tools the CLI cannot run: ${plan.leftOutTools.join(', ')}`);
   const state = ctx.state as RequestState;
   state.model = plan.request.model;
   const stream = newResponsesStreamState({
     id: `resp_${randomUUID().replace(/-/g, '')}`,
     createdAt: Math.floor(Date.now() / 1000),
     echo: plan.echo,
+    toolNames: plan.toolNames,
   });
   await serveModelRun<ResponseEvent>(ctx, deps, plan.request, plan.stream, {
     translate: (line) => translateLine(stream, line),
@@ -96,6 +99,10 @@ async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore)
   function keep(events: ResponseEvent[]): void {
     const terminal = events.find(isTerminal);
     if (terminal && plan.store)
-      store.put(terminal.response, { turns: plan.request.turns, inputSystem: plan.inputSystem });
+      store.put(terminal.response, {
+        turns: plan.request.turns,
+        inputSystem: plan.inputSystem,
+        toolNames: plan.toolNames,
+      });
   }
 }

@@ -1,5 +1,7 @@
 /** Validation and input-item translation of Responses API requests. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApiError } from '../../../src/core/api-error';
 import { outputTurn, planResponses, type StoredConversation } from '../../../src/openai/responses-request';
 import { responsesRequestSchema } from '../../../src/openai/responses-schema';
@@ -138,15 +140,21 @@ describe('responses request translation', () => {
     assert.equal(plan({ input: 'x' }).request.toolChoice, undefined);
   });
 
-  it('refuses hosted tool types with a 400 that names the type and its index', () => {
-    for (const type of ['custom', 'local_shell', 'web_search', 'file_search', 'computer_use_preview']) {
-      rejects(
-        () => plan({ input: 'x', tools: [weather, { type, name: 'apply_patch' }] }),
-        400,
-        'tools[1].type',
-        new RegExp(`'${type}'`),
+  it('leaves hosted tools out, refuses unknown tool types with a 400 that names the type and its index', () => {
+    for (const type of ['web_search', 'web_search_preview', 'file_search', 'computer_use_preview', 'mcp']) {
+      const p = plan({ input: 'x', tools: [weather, { type }] });
+      assert.deepEqual(
+        p.request.tools?.map((t) => t.name),
+        ['get_weather'],
       );
+      assert.deepEqual(p.leftOutTools, [`${type} (tools[1])`]);
     }
+    rejects(
+      () => plan({ input: 'x', tools: [weather, { type: 'shell' }] }),
+      400,
+      'tools[1].type',
+      /'shell' is not supported/,
+    );
     rejects(() => plan({ input: 'x', tools: [{ type: 'function' }] }), 400, 'tools[0].name');
   });
 
@@ -157,7 +165,13 @@ describe('responses request translation', () => {
       400,
       'tool_choice.name',
     );
-    rejects(() => plan({ input: 'x', tools: [weather], tool_choice: { type: 'file_search' } }), 400, 'tool_choice');
+    rejects(
+      () => plan({ input: 'x', tools: [weather, { type: 'file_search' }], tool_choice: { type: 'file_search' } }),
+      400,
+      'tool_choice',
+      /forces the hosted tool 'file_search'/,
+    );
+    rejects(() => plan({ input: 'x', tools: [{ type: 'web_search' }], tool_choice: 'required' }), 400, 'tool_choice');
   });
 
   it('continues a stored conversation: earlier turns first, new instructions only, late system text in place', () => {
@@ -284,5 +298,200 @@ describe('responses request translation', () => {
     assert.equal(p.request.maxOutputTokens, 64);
     assert.equal(p.request.effort, 'low');
     assert.deepEqual(p.request.stop, ['a']);
+  });
+});
+
+describe('responses request translation: tools Codex sends', () => {
+  const spawn = {
+    type: 'function',
+    name: 'spawn_agent',
+    description: 'Spawn a sub-agent.',
+    parameters: { type: 'object', properties: { message: { type: 'string' } } },
+  };
+  const agents = { type: 'namespace', name: 'multi_agent_v1', description: 'Sub-agents.', tools: [spawn] };
+
+  it('offers the functions of a namespace tool as ordinary tools and maps namespaced calls in the history', () => {
+    const p = plan({
+      input: [
+        { role: 'user', content: 'go' },
+        {
+          type: 'function_call',
+          call_id: 'c1',
+          name: 'spawn_agent',
+          namespace: 'multi_agent_v1',
+          arguments: '{"message":"hi"}',
+        },
+        { type: 'function_call_output', call_id: 'c1', output: 'agent a1' },
+      ],
+      tools: [weather, agents, { type: 'web_search', external_web_access: false }],
+    });
+    assert.deepEqual(p.request.tools, [
+      { name: 'get_weather', description: 'Weather by city', parameters: weather.parameters },
+      {
+        name: 'spawn_agent',
+        description: 'Spawn a sub-agent.\n\n(Part of multi_agent_v1: Sub-agents.)',
+        parameters: spawn.parameters,
+      },
+    ]);
+    assert.deepEqual(p.toolNames.callee('spawn_agent'), {
+      kind: 'function',
+      name: 'spawn_agent',
+      namespace: 'multi_agent_v1',
+    });
+    assert.deepEqual(p.request.turns[1], {
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'c1', name: 'spawn_agent', input: { message: 'hi' } }],
+    });
+    assert.deepEqual(p.leftOutTools, ['web_search (tools[2])']);
+    assert.equal((p.echo.tools as Array<{ type: string }>)[1]?.type, 'namespace', 'the response echoes the tools sent');
+  });
+
+  it("gives a namespaced tool Codex's flat name namespace__name when another tool has its plain name", () => {
+    const p = plan({ input: 'x', tools: [{ ...weather, name: 'spawn_agent' }, agents] });
+    assert.deepEqual(
+      p.request.tools?.map((t) => t.name),
+      ['spawn_agent', 'multi_agent_v1__spawn_agent'],
+    );
+    assert.deepEqual(p.toolNames.callee('spawn_agent'), { kind: 'function', name: 'spawn_agent' });
+    assert.deepEqual(p.toolNames.callee('multi_agent_v1__spawn_agent'), {
+      kind: 'function',
+      name: 'spawn_agent',
+      namespace: 'multi_agent_v1',
+    });
+    assert.deepEqual(
+      plan({ input: 'x', tools: [agents], tool_choice: { type: 'function', name: 'spawn_agent' } }).request.toolChoice,
+      {
+        name: 'spawn_agent',
+      },
+    );
+  });
+
+  it('offers a custom (freeform) tool as one string argument that carries its grammar, and maps its calls', () => {
+    const patch = {
+      type: 'custom',
+      name: 'apply_patch',
+      description: 'Edit files.',
+      format: { type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch" ...' },
+    };
+    const p = plan({
+      input: [
+        { role: 'user', content: 'edit' },
+        { type: 'custom_tool_call', call_id: 'c2', name: 'apply_patch', input: '*** Begin Patch\n*** End Patch' },
+        { type: 'custom_tool_call_output', call_id: 'c2', output: 'Done' },
+      ],
+      tools: [patch],
+      tool_choice: { type: 'custom', name: 'apply_patch' },
+    });
+    const spec = p.request.tools?.[0];
+    assert.equal(spec?.name, 'apply_patch');
+    assert.deepEqual(spec?.parameters?.required, ['input']);
+    const input = (spec?.parameters?.properties as { input: { type: string; description: string } }).input;
+    assert.equal(input.type, 'string');
+    assert.match(input.description, /must match this lark grammar exactly:\nstart: "\*\*\* Begin Patch" \.\.\.$/);
+    assert.deepEqual(p.toolNames.callee('apply_patch'), { kind: 'custom', name: 'apply_patch' });
+    assert.deepEqual(p.request.turns.slice(1), [
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'c2', name: 'apply_patch', input: { input: '*** Begin Patch\n*** End Patch' } },
+        ],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'c2', content: 'Done' }] },
+    ]);
+    assert.deepEqual(p.request.toolChoice, { name: 'apply_patch' });
+  });
+
+  it('offers local_shell as a command tool and maps its calls and outputs', () => {
+    const p = plan({
+      input: [
+        { role: 'user', content: 'list' },
+        {
+          type: 'local_shell_call',
+          call_id: 'c3',
+          status: 'completed',
+          action: {
+            type: 'exec',
+            command: ['ls', '-l'],
+            working_directory: '/w',
+            timeout_ms: null,
+            env: {},
+            user: null,
+          },
+        },
+        { type: 'local_shell_call_output', id: 'c3', output: 'a.txt' },
+      ],
+      tools: [{ type: 'local_shell' }],
+    });
+    assert.equal(p.request.tools?.[0]?.name, 'local_shell');
+    assert.deepEqual(p.request.turns.slice(1), [
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'c3', name: 'local_shell', input: { command: ['ls', '-l'], workdir: '/w' } }],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'c3', content: 'a.txt' }] },
+    ]);
+  });
+
+  it('narrows the offered tools to allowed_tools and refuses a choice it cannot honour', () => {
+    const p = plan({
+      input: 'x',
+      tools: [weather, agents],
+      tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'spawn_agent' }] },
+    });
+    assert.deepEqual(
+      p.request.tools?.map((t) => t.name),
+      ['spawn_agent'],
+    );
+    assert.equal(p.request.toolChoice, 'required');
+    rejects(
+      () => plan({ input: 'x', tools: [agents], tool_choice: { type: 'mcp', server_label: 'x' } }),
+      400,
+      'tool_choice',
+    );
+    rejects(
+      () => plan({ input: 'x', tools: [agents], tool_choice: { type: 'custom', name: 'apply_patch' } }),
+      400,
+      'tool_choice.name',
+    );
+    rejects(
+      () => plan({ input: 'x', tools: [{ type: 'namespace', name: 'n', tools: [{ type: 'web_search' }] }] }),
+      400,
+      'tools[0].tools[0].type',
+    );
+  });
+
+  it('gives stored output calls back the names the model saw', () => {
+    const p = plan({ input: 'x', tools: [{ ...weather, name: 'spawn_agent' }, agents] });
+    const turn = outputTurn(
+      [
+        {
+          id: 'fc_1',
+          type: 'function_call',
+          status: 'completed',
+          call_id: 'c1',
+          name: 'spawn_agent',
+          namespace: 'multi_agent_v1',
+          arguments: '{}',
+        },
+        { id: 'ctc_1', type: 'custom_tool_call', status: 'completed', call_id: 'c2', name: 'apply_patch', input: 'p' },
+      ],
+      p.toolNames,
+    );
+    assert.deepEqual(turn.content, [
+      { type: 'tool_use', id: 'c1', name: 'multi_agent_v1__spawn_agent', input: {} },
+      { type: 'tool_use', id: 'c2', name: 'apply_patch', input: { input: 'p' } },
+    ]);
+  });
+
+  it('accepts the recorded Codex 0.169.0 request with its default tools', () => {
+    const body = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../fixtures/requests/codex-0.169.0-default-tools.json'), 'utf8'),
+    ) as unknown;
+    const p = plan(body);
+    const names = p.request.tools?.map((t) => t.name) ?? [];
+    for (const n of ['exec_command', 'spawn_agent', 'wait_agent', 'close_agent', 'get_goal'])
+      assert.ok(names.includes(n), n);
+    assert.deepEqual(p.leftOutTools, ['web_search (tools[8])']);
+    assert.equal(p.request.turns.at(-1)?.role, 'user');
   });
 });

@@ -18,6 +18,7 @@ import {
   type ResponsesStreamState,
   translateLine,
 } from '../../../src/openai/responses-stream';
+import { type ResponsesCallee, ResponsesToolNames } from '../../../src/openai/responses-tools';
 import { recorded } from '../../support/recorded';
 import { DEFAULT_ECHO } from '../../support/responses';
 
@@ -251,5 +252,104 @@ describe('responses stream translation (recorded CLI output)', () => {
       { id: 'fc_abc_0', type: 'function_call', status: 'completed', call_id: 'toolu_9', name: 'now', arguments: '{}' },
     ]);
     assert.ok(!JSON.stringify(events).includes('sub-agent'));
+  });
+
+  describe('calls of tools that are not flat functions (responses-tools.ts)', () => {
+    const ev = (event: unknown) => ({ type: 'stream_event', event, parent_tool_use_id: null }) as CliLine;
+    /** One model message that calls `name` with `args`, streamed in two argument deltas. */
+    const callLines = (name: string, args: string): CliLine[] => [
+      ev({ type: 'message_start', message: {} }),
+      ev({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_7', name } }),
+      ev({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) },
+      }),
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(5) } }),
+      ev({ type: 'content_block_stop', index: 0 }),
+      ev({ type: 'message_delta', delta: { stop_reason: 'tool_use' } }),
+      { type: 'result', subtype: 'success', is_error: false, stop_reason: 'tool_use' } as CliLine,
+    ];
+    const stateWith = (modelName: string, callee: ResponsesCallee) => {
+      const toolNames = new ResponsesToolNames();
+      toolNames.add(modelName, callee);
+      return newResponsesStreamState({ id: 'resp_abc', createdAt: 1, echo: ECHO, toolNames });
+    };
+
+    it("gives a namespaced function's call its inner name and namespace, as Codex looks its handler up", () => {
+      const state = stateWith('multi_agent_v1__wait_agent', {
+        kind: 'function',
+        name: 'wait_agent',
+        namespace: 'multi_agent_v1',
+      });
+      const events = translateAll(callLines('multi_agent_v1__wait_agent', '{"ids":["a1"]}'), state);
+      assert.deepEqual(collectResponse(events).output, [
+        {
+          id: 'fc_abc_0',
+          type: 'function_call',
+          status: 'completed',
+          call_id: 'toolu_7',
+          name: 'wait_agent',
+          namespace: 'multi_agent_v1',
+          arguments: '{"ids":["a1"]}',
+        },
+      ]);
+      const added = events.find((e) => e.type === 'response.output_item.added');
+      assert.deepEqual(added && 'item' in added && added.item, {
+        id: 'fc_abc_0',
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: 'toolu_7',
+        name: 'wait_agent',
+        namespace: 'multi_agent_v1',
+        arguments: '',
+      });
+    });
+
+    it('turns a call of a custom tool into a custom_tool_call item with the free text as input', () => {
+      const state = stateWith('apply_patch', { kind: 'custom', name: 'apply_patch' });
+      const events = translateAll(callLines('apply_patch', '{"input":"*** Begin Patch\\n*** End Patch"}'), state);
+      assert.deepEqual(types(events), [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.custom_tool_call_input.delta',
+        'response.custom_tool_call_input.done',
+        'response.output_item.done',
+        'response.completed',
+      ]);
+      assert.deepEqual(collectResponse(events).output, [
+        {
+          id: 'ctc_abc_0',
+          type: 'custom_tool_call',
+          status: 'completed',
+          call_id: 'toolu_7',
+          name: 'apply_patch',
+          input: '*** Begin Patch\n*** End Patch',
+        },
+      ]);
+      assert.ok(!types(events).includes('response.function_call_arguments.delta'));
+    });
+
+    it('turns a call of local_shell into a local_shell_call item with an exec action', () => {
+      const state = stateWith('local_shell', { kind: 'local_shell' });
+      const events = translateAll(callLines('local_shell', '{"command":["ls","-l"],"workdir":"/w"}'), state);
+      assert.deepEqual(collectResponse(events).output, [
+        {
+          id: 'lsh_abc_0',
+          type: 'local_shell_call',
+          status: 'completed',
+          call_id: 'toolu_7',
+          action: {
+            type: 'exec',
+            command: ['ls', '-l'],
+            working_directory: '/w',
+            timeout_ms: null,
+            env: {},
+            user: null,
+          },
+        },
+      ]);
+    });
   });
 });

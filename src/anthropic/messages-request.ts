@@ -1,32 +1,45 @@
-/** A validated Anthropic Messages request → the ModelRequest the CLI process manager runs. */
-import type { ContentBlock, ModelRequest, ToolChoice, ToolSpec } from '../core/model-request';
-import { joinSystem, normalizeTurns, lastUserTurn } from '../core/conversation';
+/**
+ * A validated Anthropic Messages request → the ModelRequest the CLI process manager runs.
+ * `role: "system"` messages (Claude Code 2.x puts its environment in one after the first user
+ * message) keep their place: leading ones join the system prompt, later ones become text in
+ * the neighbouring user turn wrapped in `<system-message>` tags, as Chat Completions does.
+ * The CLI cannot send a system message of the client's in place: history reaches it as a
+ * transcript or over stdin as user turns, and its own system messages are its own.
+ */
+import type { ContentBlock, ModelRequest } from '../core/model-request';
+import { joinSystem, lateSystemBlock, normalizeTurns, type PendingTurn, lastUserTurn } from '../core/conversation';
 import { errors } from '../core/api-error';
 import { imageBlock } from '../core/images';
-import { effortFrom, stopSequences } from '../core/output-controls';
+import { effortFrom, jsonSchemaFrom, stopSequences } from '../core/output-controls';
 import type { AnthropicMessage, CountTokensRequest, MessageBlock, MessagesRequest } from './messages-schema';
+import { planMessagesTools } from './messages-tools';
 
 export interface MessagesPlan {
   request: ModelRequest;
   stream: boolean;
+  /** Server tools the request offered that the CLI cannot run, left out (for the log). */
+  leftOutTools: string[];
 }
 
 export function planMessages(body: MessagesRequest, defaultModel: string): MessagesPlan {
-  const tools = toolSpecs(body.tools);
-  const choice = body.tool_choice ?? undefined;
+  const { system, turns } = conversation(body.system, body.messages);
+  const tools = planMessagesTools(body.tools, body.tool_choice, toolReferences(body.messages));
+  const format = body.output_config?.format ?? body.output_format;
   return {
     request: {
       model: body.model ?? defaultModel,
-      system: systemText(body.system),
-      turns: conversation(body.messages),
-      tools,
-      toolChoice: toolChoiceFrom(choice, tools),
-      parallelToolCalls: choice?.disable_parallel_tool_use === true ? false : undefined,
+      system,
+      turns,
+      tools: tools.specs,
+      toolChoice: tools.toolChoice,
+      parallelToolCalls: tools.parallelToolCalls,
       stop: stopSequences(body.stop_sequences),
       maxOutputTokens: body.max_tokens,
       effort: effortFrom(body.output_config?.effort, 'output_config.effort'),
+      jsonSchema: jsonSchemaFrom(format, body.output_config?.format ? 'output_config.format' : 'output_format'),
     },
     stream: body.stream === true,
+    leftOutTools: tools.leftOut,
   };
 }
 
@@ -44,17 +57,56 @@ export function estimateInputTokens(body: CountTokensRequest): number {
   return Math.max(1, Math.ceil(chars / 4));
 }
 
-function systemText(system: MessagesRequest['system']): string {
-  if (!system) return '';
-  return joinSystem(typeof system === 'string' ? [system] : system.map((b) => b.text));
+function conversation(
+  system: MessagesRequest['system'],
+  messages: AnthropicMessage[],
+): Pick<ModelRequest, 'system' | 'turns'> {
+  const systemParts = !system ? [] : typeof system === 'string' ? [system] : system.map((b) => b.text);
+  const pending: PendingTurn[] = [];
+  messages.forEach((m, i) => {
+    const param = `messages[${i}].content`;
+    if (m.role !== 'system') {
+      pending.push({ role: m.role, content: blocksOf(m.content, param) });
+      return;
+    }
+    const text = systemMessageText(m.content, param);
+    if (!text) return;
+    if (pending.length === 0) systemParts.push(text);
+    else pending.push({ role: 'user', content: [lateSystemBlock(text)] });
+  });
+  const turns = normalizeTurns(pending);
+  lastUserTurn(turns, 'messages', 'message must be from the user');
+  return { system: joinSystem(systemParts), turns };
 }
 
-function conversation(messages: AnthropicMessage[]): ModelRequest['turns'] {
-  const turns = normalizeTurns(
-    messages.map((m, i) => ({ role: m.role, content: blocksOf(m.content, `messages[${i}].content`) })),
-  );
-  lastUserTurn(turns, 'messages', 'message must be from the user');
-  return turns;
+/** A system message holds text only (Claude Code sends a string or text blocks with cache_control). */
+function systemMessageText(content: string | MessageBlock[], param: string): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((b, i) => {
+      if (b.type !== 'text')
+        throw errors.invalidRequest(
+          `A system message holds text blocks only, not '${b.type}'.`,
+          `${param}[${i}].type`,
+          'unsupported_content',
+        );
+      return String((b as { text?: unknown }).text ?? '');
+    })
+    .join('\n\n');
+}
+
+/** The tool names `tool_reference` blocks name (in tool results, where tool search puts them). */
+function toolReferences(messages: AnthropicMessage[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (blocks: unknown): void => {
+    if (!Array.isArray(blocks)) return;
+    for (const b of blocks as Array<Record<string, unknown>>) {
+      if (b.type === 'tool_reference' && typeof b.tool_name === 'string') names.add(b.tool_name);
+      if (b.type === 'tool_result') visit(b.content);
+    }
+  };
+  for (const m of messages) visit(m.content);
+  return names;
 }
 
 function blocksOf(content: string | MessageBlock[], param: string): ContentBlock[] {
@@ -90,9 +142,13 @@ function blockOf(block: MessageBlock, param: string): ContentBlock[] {
     case 'redacted_thinking':
       // The CLI regenerates its own thinking; earlier thinking (and its signature) cannot be replayed through it.
       return [];
+    case 'tool_reference':
+      // What a tool search returned: the real API puts the tool's definition in context; here the
+      // tool is offered from now on (messages-tools.ts), and the model reads that it was found.
+      return [{ type: 'text', text: `Tool found and now available: ${String(b.tool_name)}` }];
     default:
       throw errors.invalidRequest(
-        `Content block type '${b.type}' is not supported; CLI2API accepts text, image (base64), tool_use, tool_result and thinking.`,
+        `Content block type '${b.type}' is not supported; CLI2API accepts text, image (base64), tool_use, tool_result, tool_reference and thinking.`,
         `${param}.type`,
         'unsupported_content',
       );
@@ -108,31 +164,4 @@ function image(source: { type: string; media_type?: string; data?: string }, par
     );
   }
   return imageBlock(source.media_type, source.data, param);
-}
-
-function toolSpecs(tools: MessagesRequest['tools']): ToolSpec[] {
-  return (tools ?? []).map((t, i) => {
-    if (t.type && t.type !== 'custom') {
-      throw errors.invalidRequest(
-        `Tool type '${t.type}' is not supported: only custom tools (name, description, input_schema) reach the model.`,
-        `tools[${i}].type`,
-        'unsupported_value',
-      );
-    }
-    return { name: t.name, description: t.description ?? undefined, parameters: t.input_schema ?? undefined };
-  });
-}
-
-function toolChoiceFrom(choice: MessagesRequest['tool_choice'], tools: ToolSpec[]): ToolChoice | undefined {
-  if (!choice || choice.type === 'auto') return choice ? 'auto' : undefined;
-  if (choice.type === 'none') return 'none';
-  if (tools.length === 0) throw errors.invalidRequest(`tool_choice '${choice.type}' needs tools.`, 'tool_choice');
-  if (choice.type === 'any') return 'required';
-  if (!choice.name || !tools.some((t) => t.name === choice.name)) {
-    throw errors.invalidRequest(
-      `tool_choice names '${choice.name ?? ''}', which is not among the tools.`,
-      'tool_choice.name',
-    );
-  }
-  return { name: choice.name };
 }

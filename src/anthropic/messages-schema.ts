@@ -1,7 +1,9 @@
 /**
  * The Anthropic Messages request as real clients (the Anthropic SDKs, Claude Code) send it:
  * loose objects everywhere, so fields CLI2API does not use (cache_control, citations,
- * metadata, top_k, …) pass validation; strict only where a value cannot be served.
+ * metadata, top_k, context_management, container, …) pass validation; strict only where a
+ * value cannot be served. Claude Code 2.x also sends `role: "system"` messages inside
+ * `messages` (environment, per-turn effort) and `defer_loading` tools.
  */
 import { z } from 'zod';
 
@@ -36,7 +38,7 @@ export const messageBlock = z.union([textBlock, imageBlock, toolUseBlock, toolRe
 export type MessageBlock = z.infer<typeof messageBlock>;
 
 const message = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(messageBlock)]),
 });
 export type AnthropicMessage = z.infer<typeof message>;
@@ -47,6 +49,8 @@ export const anthropicToolSchema = z.looseObject({
   name: z.string().min(1),
   description: z.string().nullish(),
   input_schema: z.record(z.string(), z.unknown()).nullish(),
+  /** Hidden from the model until a tool_reference loads it (tool search). */
+  defer_loading: z.boolean().nullish(),
 });
 
 const toolChoice = z.looseObject({
@@ -63,7 +67,14 @@ const fields = {
   tool_choice: toolChoice.nullish(),
   // Tolerated: thinking cannot be switched on or off per request through the CLI (effort is the knob it has).
   thinking: z.looseObject({ type: z.string() }).nullish(),
-  output_config: z.looseObject({ effort: z.string().nullish() }).nullish(),
+  output_config: z
+    .looseObject({
+      effort: z.string().nullish(),
+      format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).nullish(),
+    })
+    .nullish(),
+  /** The structured-outputs beta's name for output_config.format. */
+  output_format: z.looseObject({ type: z.string(), schema: z.unknown().optional() }).nullish(),
 };
 
 export const messagesRequestSchema = z.looseObject({

@@ -3,8 +3,17 @@
  * Claude Code CLI → the fake Anthropic API. Every test also proves that no CLI process outlives it.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { lastToolResults, lastUserText, offeredToolName, resultText, systemText } from '../support/fake-anthropic';
+import {
+  lastToolResults,
+  lastUserText,
+  offeredToolName,
+  resultText,
+  systemText,
+  textOf,
+} from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
 
 const weatherTool: Anthropic.Tool = {
@@ -136,6 +145,70 @@ describe('anthropic messages through the real CLI', function () {
       [[call.id, '18°C and sunny']],
     );
     assert.equal(stack.server.cli.heldCalls, 0, 'no tool call is left waiting');
+  });
+
+  describe('what Claude Code 2.1.332 sends (recorded by the agents investigation)', () => {
+    const recordedRequest = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(__dirname, `../fixtures/requests/${name}.json`), 'utf8')) as {
+        path: string;
+        headers: Record<string, string>;
+        body: { messages: Array<{ role: string }>; [k: string]: unknown };
+      };
+    const send = async (name: string) => {
+      const r = recordedRequest(name);
+      const res = await fetch(stack.baseURL.replace(/\/v1$/, '') + r.path, {
+        method: 'POST',
+        headers: { ...r.headers, 'x-api-key': 'any' },
+        body: JSON.stringify(r.body),
+      });
+      return { res, text: await res.text() };
+    };
+
+    it('serves its first request (?beta=true, betas, a role:"system" message after the prompt, deferred tools)', async () => {
+      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'Hello from the fake.' }] });
+      const { res, text } = await send('claude-code-2.1.332-first');
+      assert.equal(res.status, 200, text);
+      assert.match(text, /event: message_start[\s\S]*Hello from the fake\.[\s\S]*event: message_stop/);
+      const sent = stack.fake.messageRequests[0]!.body;
+      const last = textOf(sent.messages.at(-1)!.content);
+      assert.match(last, /Say hello\n<system-message>\n# Environment\n/, 'the system message stays after the prompt');
+      const offered = (sent.tools ?? []).map((t) => t.name.replace(/^mcp__c__/, ''));
+      assert.ok(offered.includes('Bash') && offered.includes('ToolSearch'));
+      assert.ok(!offered.includes('DeferredToolPlaceholder'), 'a deferred tool nobody loaded is not offered');
+    });
+
+    it('serves its tool-result follow-up (thinking with a signature, tool_result with cache_control)', async () => {
+      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text: 'The proof says 42.' }] });
+      const { res, text } = await send('claude-code-2.1.332-tool-result');
+      assert.equal(res.status, 200, text);
+      assert.match(text, /The proof says 42\./);
+      const sent = stack.fake.messageRequests[0]!.body;
+      assert.deepEqual(
+        lastToolResults(sent).map((r) => resultText(r.content)),
+        ['42'],
+      );
+      assert.ok(
+        !JSON.stringify(sent.messages).includes('Recorder thinking'),
+        'earlier thinking is not replayed (the CLI makes its own)',
+      );
+    });
+  });
+
+  it('answers output_config.format json_schema with the JSON as the text', async () => {
+    stack.fake.handle((req) => {
+      const tool = (req.body.tools ?? []).find((t) => t.name === 'StructuredOutput');
+      if (!tool) return { kind: 'message', blocks: [{ type: 'text', text: 'no tool offered' }] };
+      return { kind: 'message', blocks: [{ type: 'tool_use', name: tool.name, input: { city: 'Rome' } }] };
+    });
+    const message = await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'Which city?' }],
+      output_config: {
+        format: { type: 'json_schema', schema: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
+    } as Anthropic.MessageCreateParamsNonStreaming);
+    assert.deepEqual(message.content, [{ type: 'text', text: '{"city":"Rome"}' }]);
   });
 
   it('estimates countTokens without running the model', async () => {

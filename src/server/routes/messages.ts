@@ -29,6 +29,8 @@ export function registerMessagesRoutes(router: Router, deps: AppDeps): void {
 async function messages(ctx: Context, deps: AppDeps): Promise<void> {
   const settings = deps.settings();
   const plan = planMessages(validate(messagesRequestSchema, ctx.request.body), settings.defaultModel);
+  if (plan.leftOutTools.length > 0)
+    deps.logger.debug(`messages: left out server tools the CLI cannot run: ${plan.leftOutTools.join(', ')}`);
   const state = ctx.state as RequestState;
   state.model = plan.request.model;
   const stream = newMessagesStreamState({ id: `msg_${randomUUID().replace(/-/g, '')}`, model: plan.request.model });

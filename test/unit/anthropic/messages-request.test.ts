@@ -1,5 +1,7 @@
 /** Anthropic Messages request → ModelRequest, and the Anthropic error shape. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { estimateInputTokens, planMessages } from '../../../src/anthropic/messages-request';
 import { countTokensSchema, messagesRequestSchema } from '../../../src/anthropic/messages-schema';
 import { ApiError } from '../../../src/core/api-error';
@@ -95,8 +97,148 @@ describe('messages request planning', () => {
       name: 'get_weather',
     });
     rejects400({ messages, tools, tool_choice: { type: 'tool', name: 'nope' } }, /tool_choice/);
-    rejects400({ messages, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, /^tools\[0\]\.type$/);
+    rejects400({ messages, tools: [{ type: 'bash_20250124', name: 'bash' }] }, /^tools\[0\]\.type$/);
   });
+
+  it('leaves server tools out, unless tool_choice forces one (a 400 that says why)', () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const tools = [
+      { name: 'get_weather', input_schema: { type: 'object' } },
+      { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
+      { type: 'mcp_toolset', name: 'mcp', mcp_server_name: 'x' },
+    ];
+    const p = plan({ messages, tools });
+    assert.deepEqual(
+      p.request.tools?.map((t) => t.name),
+      ['get_weather'],
+    );
+    assert.deepEqual(p.leftOutTools, ['web_search_20250305 (tools[1])', 'mcp_toolset (tools[2])']);
+    assert.throws(
+      () => plan({ messages, tools, tool_choice: { type: 'tool', name: 'web_search' } }),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.param === 'tool_choice.name' &&
+        /forces the server tool 'web_search'/.test(e.message),
+    );
+  });
+
+  it('hides defer_loading tools until a tool_reference loads them, as tool search does', () => {
+    const tools = [
+      { name: 'ToolSearch', input_schema: { type: 'object' } },
+      { name: 'WebFetch', input_schema: { type: 'object' }, defer_loading: true },
+      { name: 'CronList', input_schema: { type: 'object' }, defer_loading: true },
+    ];
+    const first = plan({ tools, messages: [{ role: 'user', content: 'fetch it' }] });
+    assert.deepEqual(
+      first.request.tools?.map((t) => t.name),
+      ['ToolSearch'],
+    );
+    const later = plan({
+      tools,
+      messages: [
+        { role: 'user', content: 'fetch it' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'ToolSearch', input: { query: 'fetch' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'tool_reference', tool_name: 'WebFetch' }] },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      later.request.tools?.map((t) => t.name),
+      ['ToolSearch', 'WebFetch'],
+    );
+    assert.deepEqual(later.request.turns[2]!.content, [
+      {
+        type: 'tool_result',
+        tool_use_id: 't1',
+        content: [{ type: 'text', text: 'Tool found and now available: WebFetch' }],
+      },
+    ]);
+    const serverSearch = plan({
+      tools: [...tools, { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' }],
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    assert.deepEqual(
+      serverSearch.request.tools?.map((t) => t.name),
+      ['ToolSearch', 'WebFetch', 'CronList'],
+      'with a server-side search the CLI cannot run, every deferred tool is offered',
+    );
+  });
+
+  it('keeps role:"system" messages in place: leading ones in the system prompt, later ones in the user turn', () => {
+    const { request } = plan({
+      system: 'Base.',
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Leading.', cache_control: { type: 'ephemeral' } }] },
+        { role: 'user', content: 'q1' },
+        { role: 'system', content: 'Env: /w', output_config: { effort: 'medium' } },
+        { role: 'assistant', content: 'a1' },
+        { role: 'system', content: [] },
+        { role: 'system', content: 'Between.' },
+        { role: 'user', content: 'q2' },
+      ],
+    });
+    assert.equal(request.system, 'Base.\n\nLeading.');
+    assert.deepEqual(request.turns, [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'q1' },
+          { type: 'text', text: '<system-message>\nEnv: /w\n</system-message>' },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'text', text: 'a1' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<system-message>\nBetween.\n</system-message>' },
+          { type: 'text', text: 'q2' },
+        ],
+      },
+    ]);
+    rejects400(
+      {
+        messages: [
+          { role: 'user', content: 'q' },
+          {
+            role: 'system',
+            content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'x' } }],
+          },
+        ],
+      },
+      /^messages\[1\]\.content\[0\]\.type$/,
+    );
+  });
+
+  it('maps output_config.format (and the beta output_format) to a JSON schema answer', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    const messages = [{ role: 'user', content: 'x' }];
+    assert.deepEqual(
+      plan({ messages, output_config: { format: { type: 'json_schema', schema } } }).request.jsonSchema,
+      schema,
+    );
+    assert.deepEqual(plan({ messages, output_format: { type: 'json_schema', schema } }).request.jsonSchema, schema);
+    assert.equal(plan({ messages }).request.jsonSchema, undefined);
+  });
+
+  for (const name of ['claude-code-2.1.332-first', 'claude-code-2.1.332-tool-result']) {
+    it(`accepts what Claude Code 2.1.332 sends (${name}): system messages, thinking, deferred tools`, () => {
+      const recorded = JSON.parse(
+        fs.readFileSync(path.join(__dirname, `../../fixtures/requests/${name}.json`), 'utf8'),
+      ) as { body: Record<string, unknown> };
+      const { request } = plan(recorded.body);
+      assert.match(request.system, /You are a Claude agent/);
+      const names = request.tools?.map((t) => t.name) ?? [];
+      assert.ok(names.includes('Bash') && names.includes('ToolSearch'));
+      assert.ok(!names.includes('DeferredToolPlaceholder'), 'a deferred tool nobody loaded stays hidden');
+      assert.match(JSON.stringify(request.turns[0]), /<system-message>\\n# Environment/);
+      assert.equal(request.effort, 'medium');
+      assert.equal(request.turns.at(-1)?.role, 'user');
+    });
+  }
 
   it('refuses what cannot be served with a 400 that names the field', () => {
     rejects400({ messages: [{ role: 'user', content: 'hi' }], max_tokens: undefined }, /^max_tokens$/);

@@ -54,7 +54,7 @@ describe('Claude Code as a client (Messages API)', function () {
     const { run } = await claude(server, 'What is the capital of Norway?');
     assertExitedCleanly(run);
     assert.equal(run.stdout, 'Oslo, says the fake model.\n');
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 
   it('runs its own Bash tool in a throwaway folder and answers with what the tool produced', async () => {
@@ -65,6 +65,6 @@ describe('Claude Code as a client (Messages API)', function () {
     assert.equal(proofFile(work), '42', 'the shell tool ran the command');
     assert.deepEqual(model.seen, ['42'], 'the model received the tool output');
     assert.equal(run.stdout, 'The tool said: 42\n');
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 });

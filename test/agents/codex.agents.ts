@@ -96,7 +96,7 @@ describe('Codex CLI as a client (Responses API)', function () {
         assert.ok(tools.includes(name), `${name} reaches the model (offered: ${tools.join(', ')})`);
       assert.ok(!tools.some((t) => /web_search/.test(t)));
       assert.match(server.server.output(), /left out hosted tools the CLI cannot run: web_search \(tools\[\d+\]\)/);
-      await server.assertNoCliLeft();
+      await server.assertClean();
     });
   });
 
@@ -118,7 +118,7 @@ describe('Codex CLI as a client (Responses API)', function () {
       assert.equal(model.seen.length, 1);
       assert.match(model.seen[0]!, /Process exited with code 0[\s\S]*\n42\n?$/, 'the model received the tool output');
       assert.equal(run.stdout, 'The tool said: 42\n');
-      await server.assertNoCliLeft();
+      await server.assertClean();
     });
 
     it("calls a namespaced tool (multi_agent_v1's wait_agent): Codex finds it by namespace and name", async () => {
@@ -130,7 +130,7 @@ describe('Codex CLI as a client (Responses API)', function () {
       assert.doesNotMatch(model.seen[0]!, /unsupported call/, 'Codex ran its own handler');
       assert.match(model.seen[0]!, /agent/i);
       assert.equal(run.stdout, `The tool said: ${model.seen[0]!.trim().split('\n').at(-1)}\n`);
-      await server.assertNoCliLeft();
+      await server.assertClean();
     });
   });
 });

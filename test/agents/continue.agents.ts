@@ -71,7 +71,7 @@ describe('Continue CLI as a client (Chat Completions)', function () {
     const { run } = await cn(server, 'What is the capital of Norway?');
     assertExitedCleanly(run);
     assert.equal(run.stdout, 'Oslo, says the fake model.\n');
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 
   it('runs its own shell tool (Bash) in a throwaway folder and answers with what the tool produced', async () => {
@@ -83,6 +83,6 @@ describe('Continue CLI as a client (Chat Completions)', function () {
     assert.equal(model.seen.length, 1);
     assert.match(model.seen[0]!, /^42\n?$/, 'the model received the tool output');
     assert.equal(run.stdout, 'The tool said: 42\n');
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 });

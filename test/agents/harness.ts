@@ -155,8 +155,11 @@ export interface AgentsServer {
   apiKey: string | undefined;
   /** Claude CLI processes alive now (the server itself excluded). */
   cliProcesses(): number[];
-  /** Waits until no Claude CLI process of this server is left; fails the test otherwise. */
-  assertNoCliLeft(): Promise<void>;
+  /**
+   * After a client run: no Claude CLI process of this server is left, and the fake API refused
+   * nothing the real API would take (the strict fake of test/support notes such refusals).
+   */
+  assertClean(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -192,9 +195,15 @@ export async function startServer(opts: { apiKey?: string } = {}): Promise<Agent
     url: server.url,
     apiKey: opts.apiKey,
     cliProcesses,
-    async assertNoCliLeft() {
+    async assertClean() {
       for (let i = 0; i < 100 && cliProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(cliProcesses(), [], 'no Claude CLI process outlives the client run');
+      const refusals = (fake as unknown as { refusals?: Array<{ message: string }> }).refusals ?? [];
+      assert.deepEqual(
+        refusals.map((r) => r.message),
+        [],
+        'the Claude CLI sent nothing the real API would refuse',
+      );
     },
     async stop() {
       assert.equal(await stopHeadless(server), 0, `the server exits cleanly:\n${server.output()}`);

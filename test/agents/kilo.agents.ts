@@ -90,7 +90,7 @@ describe('Kilo CLI as a client (Chat Completions)', function () {
     assertExitedCleanly(run);
     assert.equal(run.stdout, 'Oslo, says the fake model.\n');
     assert.equal(server.fake.messageRequests.length, 1);
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 
   it('runs its own shell tool (bash) in a throwaway folder and answers with what the tool produced', async () => {
@@ -101,6 +101,6 @@ describe('Kilo CLI as a client (Chat Completions)', function () {
     assert.equal(proofFile(work), '42', 'the shell tool ran the command');
     assert.deepEqual(model.seen, ['42\n'], 'the model received the tool output');
     assert.equal(run.stdout, 'The tool said: 42\n');
-    await server.assertNoCliLeft();
+    await server.assertClean();
   });
 });

@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildArgs } from '../src/cli/process/args';
-import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
+import { CLAUDE_BIN, fakeCliEnv, OAUTH_LOGIN } from '../test/support/cli-env';
 import { FakeAnthropic, type FakeReply } from '../test/support/fake-anthropic';
+import { secondsFromNow, unifiedHeaders } from '../test/support/rate-limit-headers';
 
 /** One reply for every model request of the run, or replies in order (the last one repeats). */
 const scenarios: Record<string, FakeReply | FakeReply[]> = {
@@ -55,7 +56,38 @@ const scenarios: Record<string, FakeReply | FakeReply[]> = {
   ],
 };
 
-async function record(name: string, replies: FakeReply | FakeReply[]): Promise<void> {
+/** Usage windows: the CLI reports them only to a subscription (OAuth) login. */
+const subscriptionScenarios: Record<string, FakeReply | FakeReply[]> = {
+  'usage-warning': {
+    kind: 'message',
+    blocks: [{ type: 'text', text: 'Hello.' }],
+    headers: unifiedHeaders({
+      status: 'allowed_warning',
+      claim: 'five_hour',
+      fiveHour: { utilization: 0.91, reset: secondsFromNow(3 * 3600), status: 'allowed_warning' },
+      sevenDay: { utilization: 0.4, reset: secondsFromNow(4 * 86400) },
+    }),
+  },
+  'usage-rejected': {
+    kind: 'error',
+    status: 429,
+    errorType: 'rate_limit_error',
+    message: 'usage limit reached',
+    headers: unifiedHeaders({
+      status: 'rejected',
+      claim: 'five_hour',
+      fiveHour: { utilization: 1, reset: secondsFromNow(3 * 3600), status: 'rejected' },
+      sevenDay: { utilization: 0.4, reset: secondsFromNow(4 * 86400) },
+      overage: { status: 'rejected', disabledReason: 'org_level_disabled' },
+    }),
+  },
+};
+
+async function record(
+  name: string,
+  replies: FakeReply | FakeReply[],
+  login: Record<string, string> = {},
+): Promise<void> {
   const fake = new FakeAnthropic();
   const url = await fake.start();
   const list = Array.isArray(replies) ? replies : [replies];
@@ -63,7 +95,7 @@ async function record(name: string, replies: FakeReply | FakeReply[]): Promise<v
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-rec-'));
   const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), {
     cwd,
-    env: { PATH: process.env.PATH, ...fakeCliEnv(url) },
+    env: { PATH: process.env.PATH, ...fakeCliEnv(url, login) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin.write(
@@ -96,4 +128,6 @@ void (async () => {
   const only = process.argv.slice(2);
   for (const [name, reply] of Object.entries(scenarios))
     if (only.length === 0 || only.includes(name)) await record(name, reply);
+  for (const [name, reply] of Object.entries(subscriptionScenarios))
+    if (only.length === 0 || only.includes(name)) await record(name, reply, OAUTH_LOGIN);
 })();

@@ -6,13 +6,15 @@
  * (on error, abort or a cut answer, always gone).
  */
 import type { Settings } from '../config/settings';
-import { errors } from '../core/api-error';
+import { ApiError, errors } from '../core/api-error';
 import { lastUserTurn } from '../core/conversation';
 import type { ModelRequest } from '../core/model-request';
+import type { UsageLimits } from '../core/usage-limits';
+import { noticeText } from '../core/usage-text';
 import type { Logger } from '../util/logger';
 import { type AnswerEnd, AnswerState } from './answer/answer-state';
 import { readAnswer } from './answer/read-answer';
-import type { CliLine, ResultLine } from './events';
+import type { CliLine, RateLimitLine, ResultLine } from './events';
 import { conversationFingerprint } from './history/fingerprint';
 import { withDefaults } from './process/spawn-flags';
 import { type CliStatus, Spawner } from './process/spawner';
@@ -20,6 +22,7 @@ import { RunQueue } from './run-queue';
 import { HeldSessions } from './sessions/held-sessions';
 import type { Session } from './sessions/session';
 import { type PickedSession, SessionPicker } from './sessions/session-picker';
+import { rateLimitReport } from './rate-limit-report';
 import { SessionPool } from './sessions/session-pool';
 import { effectiveTools, requireToolCall } from './tools/tool-choice';
 import { ToolSet } from './tools/tool-set';
@@ -33,6 +36,8 @@ export interface CliManagerOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra places to look for `claude` (the extension passes the Claude Code extension's folder). */
   extraCandidates?: () => string[];
+  /** Where the subscription's usage windows are kept: every rate_limit_event the CLI prints goes there. */
+  usage: UsageLimits;
 }
 
 export class CliManager {
@@ -82,7 +87,8 @@ export class CliManager {
    * synthetic one with `stop_reason: "tool_use"` when the model called the client's
    * tools). A failed run throws an ApiError; aborting `signal` kills the child and throws
    * the signal's reason. A process whose tool calls await their results is kept, and a
-   * follow-up request that brings them continues it.
+   * follow-up request that brings them continues it. A 429 for a full usage window names
+   * the window and its reset (the CLI reported both just before it failed).
    */
   async *run(request: ModelRequest, signal: AbortSignal): AsyncGenerator<CliLine, ResultLine> {
     if (this.closed) throw errors.stopping();
@@ -97,9 +103,12 @@ export class CliManager {
       picked = await this.picker.pick(req, tools);
       const answer = new AnswerState(picked.session.tools, req.stop, req.jsonSchema !== undefined);
       const idleMs = this.opts.settings().idleTimeoutSeconds * 1000;
-      const end = yield* readAnswer(picked.session.child, answer, req.model, signal, idleMs);
+      const end = yield* this.reportingUsage(readAnswer(picked.session.child, answer, req.model, signal, idleMs));
       kept = await this.keep(picked.session, req, answer, end, signal);
       return end.result;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 429) throw this.opts.usage.rejection(Date.now()) ?? err;
+      throw err;
     } finally {
       freeSlot();
       if (picked && !kept) {
@@ -108,6 +117,26 @@ export class CliManager {
       }
       await picked?.transcript?.remove();
     }
+  }
+
+  /** Passes the lines on, reporting each rate_limit_event to the usage tracker (and new warnings to the log). */
+  private async *reportingUsage<R>(lines: AsyncGenerator<CliLine, R>): AsyncGenerator<CliLine, R> {
+    try {
+      for (;;) {
+        const next = await lines.next();
+        if (next.done) return next.value;
+        if (next.value.type === 'rate_limit_event') this.noteUsage(next.value);
+        yield next.value;
+      }
+    } finally {
+      await lines.return(undefined as never);
+    }
+  }
+
+  private noteUsage(line: RateLimitLine): void {
+    const now = Date.now();
+    for (const notice of this.opts.usage.report(rateLimitReport(line.rate_limit_info), now))
+      this.opts.logger.warn(noticeText(notice, now));
   }
 
   /**

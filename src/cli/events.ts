@@ -46,6 +46,34 @@ export type StreamEvent = z.infer<typeof streamEventSchema>;
 
 const contentBlockSchema = z.looseObject({ type: z.string() });
 
+/** One usage window in `unifiedWindows` (2.1.332+); `status` there is the raw `-5h-status`/`-7d-status` header. */
+const rateLimitWindowSchema = z.looseObject({
+  utilization: z.number().nullish(),
+  resetsAt: z.number().nullish(),
+  status: z.string().nullish(),
+  surpassedThreshold: z.number().nullish(),
+});
+
+/**
+ * What the CLI prints when a subscription login's unified rate-limit headers change its view
+ * (only for OAuth logins, only on a change, just before `result`). Resets are epoch seconds,
+ * utilization a 0–1 fraction. 2.1.197 names only the representative window (with
+ * `utilization` only when warning); 2.1.332 adds `unifiedWindows` with both.
+ */
+const rateLimitInfoSchema = z.looseObject({
+  status: z.string(),
+  resetsAt: z.number().nullish(),
+  rateLimitType: z.string().nullish(),
+  utilization: z.number().nullish(),
+  surpassedThreshold: z.number().nullish(),
+  overageStatus: z.string().nullish(),
+  overageResetsAt: z.number().nullish(),
+  overageDisabledReason: z.string().nullish(),
+  isUsingOverage: z.boolean().nullish(),
+  unifiedWindows: z.record(z.string(), rateLimitWindowSchema.nullish()).nullish(),
+});
+export type RateLimitInfo = z.infer<typeof rateLimitInfoSchema>;
+
 export const cliLineSchema = z.union([
   z.looseObject({
     type: z.literal('system'),
@@ -89,6 +117,7 @@ export const cliLineSchema = z.union([
     /** With --json-schema: the validated value; absent when the model never made a valid StructuredOutput call. */
     structured_output: z.unknown().optional(),
   }),
+  z.looseObject({ type: z.literal('rate_limit_event'), rate_limit_info: rateLimitInfoSchema }),
   z.looseObject({
     type: z.literal('control_request'),
     request_id: z.string(),
@@ -106,6 +135,7 @@ export const cliLineSchema = z.union([
 export type CliLine = z.infer<typeof cliLineSchema>;
 export type ResultLine = Extract<CliLine, { type: 'result' }>;
 export type StreamEventLine = Extract<CliLine, { type: 'stream_event' }>;
+export type RateLimitLine = Extract<CliLine, { type: 'rate_limit_event' }>;
 export type ControlRequestLine = Extract<CliLine, { type: 'control_request' }>;
 export type ControlResponseLine = Extract<CliLine, { type: 'control_response' }>;
 

@@ -57,6 +57,7 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_POOL_IDLE_SECONDS', 'poolIdleSeconds', asNumber],
   ['CLI2API_RESPONSES_STORE_SIZE', 'responsesStoreSize', asInteger],
   ['CLI2API_RESPONSES_TTL', 'responsesTtlSeconds', asNumber],
+  ['CLI2API_WAIT_WHEN_FULL', 'waitWhenFull', asBoolean],
 ];
 
 /** Reads the settings from `env`; an invalid value throws a ConfigError naming its variable. */

@@ -79,6 +79,11 @@ export const settingsSchema = z.object({
     .default(300),
   /** Stored Responses API responses (for previous_response_id and GET /v1/responses/{id}). */
   responsesStoreSize: z.number().int().min(0).max(100_000).default(1000),
+  /**
+   * While a usage window of the subscription is full: hold requests until it resets (when
+   * that is within their timeout) instead of answering 429 at once. For unattended jobs.
+   */
+  waitWhenFull: z.boolean().default(false),
   /** How long a stored response is kept. */
   responsesTtlSeconds: z.number().positive().default(3600),
 });

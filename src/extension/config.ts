@@ -34,6 +34,7 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     poolIdleSeconds: c.get('pool.idleSeconds'),
     responsesStoreSize: c.get('responses.storeSize'),
     responsesTtlSeconds: c.get('responses.ttl'),
+    waitWhenFull: c.get('usage.waitWhenFull'),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {

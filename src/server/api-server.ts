@@ -9,6 +9,7 @@ import { CliManager } from '../cli/cli-manager';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../util/logger';
 import { errors } from '../core/api-error';
+import { UsageLimits } from '../core/usage-limits';
 import { createApp } from './app';
 import { ServerStats } from './stats';
 
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
 export class ApiServer {
   readonly cli: CliManager;
   readonly stats = new ServerStats();
+  /** The subscription's usage windows as last reported (kept across restarts: they belong to the account). */
+  readonly usage = new UsageLimits();
   private server: http.Server | undefined;
   private current: ServerState = { kind: 'stopped' };
   private starting: Promise<void> | undefined;
@@ -43,6 +46,7 @@ export class ApiServer {
       logger: opts.logger,
       baseEnv: opts.baseEnv,
       extraCandidates: opts.extraCliCandidates,
+      usage: this.usage,
     });
   }
 
@@ -73,6 +77,7 @@ export class ApiServer {
       cli: this.cli,
       logger: this.opts.logger,
       stats: this.stats,
+      usage: this.usage,
       shutdown: this.shutdown.signal,
     });
     const server = http.createServer(app.callback());

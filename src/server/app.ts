@@ -10,6 +10,7 @@ import { registerChatRoutes } from './routes/chat';
 import { registerMessagesRoutes } from './routes/messages';
 import { registerMetaRoutes } from './routes/meta';
 import { registerResponsesRoutes } from './routes/responses';
+import { registerUsageRoutes } from './routes/usage';
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -19,6 +20,7 @@ export function createApp(deps: AppDeps): Koa {
   registerChatRoutes(router, deps);
   registerResponsesRoutes(router, deps);
   registerMessagesRoutes(router, deps);
+  registerUsageRoutes(router, deps);
   app.use(requestLog(deps.logger, deps.stats));
   app.use(errorMiddleware(deps.logger));
   app.use(securityMiddleware(deps.settings));

@@ -1,6 +1,7 @@
 /** What the routes need from the server, and what they leave on `ctx.state` for the request log. */
 import type { CliManager } from '../cli/cli-manager';
 import type { Settings } from '../config/settings';
+import type { UsageLimits } from '../core/usage-limits';
 import type { Logger } from '../util/logger';
 import type { ServerStats } from './stats';
 
@@ -9,6 +10,8 @@ export interface AppDeps {
   cli: CliManager;
   logger: Logger;
   stats: ServerStats;
+  /** The subscription's usage windows: GET /v1/usage, the 429 while one is full, Anthropic's headers. */
+  usage: UsageLimits;
   /** Aborted when the server stops: every request in flight ends with a clear 503. */
   shutdown: AbortSignal;
 }

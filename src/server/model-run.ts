@@ -1,5 +1,6 @@
 /**
- * The one run loop every model route shares: one CLI run per request, bounded by the
+ * The one run loop every model route shares: one CLI run per request (behind the usage gate:
+ * a full subscription window answers 429 before any CLI starts), bounded by the
  * request's timeout, its client and the server's shutdown, always cleaned up; results noted
  * for the log and stats; output folded into one body or streamed as SSE. A route supplies
  * its wire format and hooks for what differs (keeping a Responses result, an answer cut at
@@ -14,6 +15,7 @@ import { type AppDeps, noteRun, type RequestState } from './context';
 import { toApiError } from './errors';
 import { ClientGoneError, requestSignal } from './request-signal';
 import { SseStream } from './sse';
+import { gatedRun } from './usage-gate';
 
 export interface RouteFormat<E> {
   translate(line: CliLine): E[];
@@ -40,8 +42,9 @@ export async function serveModelRun<E>(
   stream: boolean,
   format: RouteFormat<E>,
 ): Promise<void> {
-  const { signal, dispose } = requestSignal(ctx, deps.settings().timeoutSeconds * 1000, deps.shutdown);
-  const run = deps.cli.run(request, signal);
+  const timeoutMs = deps.settings().timeoutSeconds * 1000;
+  const { signal, dispose } = requestSignal(ctx, timeoutMs, deps.shutdown);
+  const run = gatedRun(deps, request, signal, Date.now() + timeoutMs);
   const sse = stream ? new SseStream(ctx) : undefined;
   const folded: E[] = [];
   let result: ResultLine | undefined;

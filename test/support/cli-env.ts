@@ -20,3 +20,12 @@ export function fakeCliEnv(fakeUrl: string, extra: Record<string, string> = {}):
     ...extra,
   };
 }
+
+/**
+ * A subscription (OAuth) login instead of an API key: only then does the CLI read Anthropic's
+ * unified rate-limit headers and print `rate_limit_event` lines. Any token works against the fake.
+ */
+export const OAUTH_LOGIN: Record<string, string> = {
+  ANTHROPIC_API_KEY: '',
+  CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat-fake',
+};

@@ -28,6 +28,8 @@ export type FakeReply =
       usage?: FakeUsage;
       /** Pause before each content delta (ms): proves streaming is not buffered. */
       deltaDelayMs?: number;
+      /** Extra response headers (e.g. Anthropic's unified rate-limit headers). */
+      headers?: Record<string, string>;
     }
   | { kind: 'error'; status: number; errorType: string; message: string; headers?: Record<string, string> }
   /** Accept the request and never answer. */
@@ -40,6 +42,8 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: AnthropicRequestBody;
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
 }
 
 export interface AnthropicRequestBody {
@@ -119,7 +123,7 @@ export class FakeAnthropic {
       return;
     }
     const body = JSON.parse(raw) as AnthropicRequestBody;
-    const recorded: RecordedRequest = { method: req.method, path, headers: req.headers, body };
+    const recorded: RecordedRequest = { method: req.method, path, headers: req.headers, body, receivedAt: Date.now() };
     this.requests.push(recorded);
     if (path.startsWith('/v1/messages/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: 10 }));
@@ -165,13 +169,13 @@ export class FakeAnthropic {
       b.type === 'tool_use' ? { ...b, id: b.id ?? `toolu_fake_${this.counter}_${i}` } : b,
     );
     if (!stream) {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
       res.end(
         JSON.stringify({ ...messageShell(id, model, usage), content: blocks.map(finalBlock), stop_reason: stopReason }),
       );
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
     res.flushHeaders();
     const write = (event: string, data: unknown) => {
       if (!res.destroyed) res.write(sse(event, data));

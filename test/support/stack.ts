@@ -76,14 +76,14 @@ export async function startStack(
  * tool call left waiting and no CLI process left alive. The returned object stands for the
  * stack once the `before` hook has started it.
  */
-export function useStack(overrides: SettingsInput = {}): Stack {
+export function useStack(overrides: SettingsInput = {}, cliEnvExtra: Record<string, string> = {}): Stack {
   let current: Stack | undefined;
   const started = (): Stack => {
     if (!current) throw new Error('the stack starts in the before hook: use it inside hooks and tests');
     return current;
   };
   before(async () => {
-    current = await startStack(overrides);
+    current = await startStack(overrides, cliEnvExtra);
   });
   after(async () => {
     await current?.stop();

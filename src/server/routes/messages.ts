@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { anthropicErrorBody } from '../../anthropic/error-body';
+import { unifiedRateLimitHeaders } from '../../anthropic/ratelimit-headers';
 import { estimateInputTokens, planMessages } from '../../anthropic/messages-request';
 import { countTokensSchema, messagesRequestSchema } from '../../anthropic/messages-schema';
 import {
@@ -34,6 +35,10 @@ async function messages(ctx: Context, deps: AppDeps): Promise<void> {
   const state = ctx.state as RequestState;
   state.model = plan.request.model;
   const stream = newMessagesStreamState({ id: `msg_${randomUUID().replace(/-/g, '')}`, model: plan.request.model });
+  // Anthropic's usage headers, as the real API sends them: a stream's go out with the state
+  // known when it starts; an answer (or error) sent whole carries the state after the run.
+  const rateLimitHeaders = () => ctx.set(unifiedRateLimitHeaders(deps.usage.snapshot()));
+  rateLimitHeaders();
   await serveModelRun<AnthropicEvent>(ctx, deps, plan.request, plan.stream, {
     translate: (line) => translateLine(stream, line),
     tokens: (result) => {
@@ -47,5 +52,5 @@ async function messages(ctx: Context, deps: AppDeps): Promise<void> {
     send: (sse, event) => sse.send(event, event.type),
     // Headers are gone: Anthropic's clients read a mid-stream failure as an `error` event.
     fail: (sse, error) => sse.send(anthropicErrorBody(error), 'error'),
-  });
+  }).finally(rateLimitHeaders);
 }

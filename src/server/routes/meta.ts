@@ -41,6 +41,7 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
         'DELETE /v1/responses/{id}',
         'POST /v1/messages',
         'POST /v1/messages/count_tokens',
+        'GET /v1/usage',
       ],
     };
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCliLine } from '../../../src/cli/events';
+import { recorded } from '../../support/recorded';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/cli');
 
@@ -40,13 +41,29 @@ describe('CLI lines', () => {
   });
 
   it('parses an unknown line type as "other", naming the original type', () => {
-    const parsed = parseCliLine('{"type":"rate_limit_event","rate_limit_info":{"status":"allowed"}}');
+    const parsed = parseCliLine('{"type":"command_lifecycle","state":"completed"}');
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.line, {
-      type: 'other',
-      originalType: 'rate_limit_event',
-      rate_limit_info: { status: 'allowed' },
-    });
+    assert.deepEqual(parsed.line, { type: 'other', originalType: 'command_lifecycle', state: 'completed' });
+  });
+
+  it('parses the rate_limit_event lines of both CLI versions (recorded)', () => {
+    for (const version of ['2.1.197', '2.1.332']) {
+      const lines = recorded(`rate-limit-events-${version}`);
+      assert.ok(lines.length > 0);
+      for (const line of lines) {
+        assert.equal(line.type, 'rate_limit_event', `${version}: ${JSON.stringify(line)}`);
+        assert.ok(line.type === 'rate_limit_event' && typeof line.rate_limit_info.status === 'string');
+      }
+    }
+    const [first] = recorded('rate-limit-events-2.1.332');
+    assert.ok(first?.type === 'rate_limit_event');
+    assert.equal(first.rate_limit_info.unifiedWindows?.seven_day?.utilization, 0.1);
+  });
+
+  it('keeps a rate_limit_event of an unexpected shape as "other" rather than failing the line', () => {
+    const parsed = parseCliLine('{"type":"rate_limit_event","rate_limit_info":{"resetsAt":"soon"}}');
+    assert.ok(parsed.ok);
+    assert.equal(parsed.line.type, 'other');
   });
 
   it('parses control requests with their MCP message, and control responses', () => {

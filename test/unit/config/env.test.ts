@@ -26,6 +26,7 @@ describe('settings from CLI2API_* variables', () => {
       CLI2API_DEBUG: '1',
       CLI2API_MAX_CONCURRENT: '2',
       CLI2API_MAX_QUEUE: '0',
+      CLI2API_WAIT_WHEN_FULL: 'yes',
     });
     assert.deepEqual(
       { ...s, cliEnv: undefined },
@@ -55,6 +56,7 @@ describe('settings from CLI2API_* variables', () => {
         poolIdleSeconds: 300,
         responsesStoreSize: 1000,
         responsesTtlSeconds: 3600,
+        waitWhenFull: true,
         cliEnv: undefined,
       },
     );

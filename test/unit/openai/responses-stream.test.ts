@@ -9,6 +9,7 @@ import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type { CliLine } from '../../../src/cli/events';
 import { errorFromResult } from '../../../src/cli/cli-errors';
 import { errors } from '../../../src/core/api-error';
+import { UsageLimitError } from '../../../src/core/usage-limits';
 import {
   collectResponse,
   failStream,
@@ -196,8 +197,22 @@ describe('responses stream translation (recorded CLI output)', () => {
   });
 
   it('sends nothing before the model starts, so an early failure can still be an HTTP error', () => {
-    const lines = recorded('rate-limited').filter((l) => l.type !== 'result');
-    assert.deepEqual(translateAll(lines), []);
+    for (const name of ['rate-limited', 'usage-rejected']) {
+      const lines = recorded(name).filter((l) => l.type !== 'result');
+      assert.deepEqual(translateAll(lines), [], name);
+    }
+  });
+
+  it('ends a stream cut by a full usage window with response.failed rate_limit_exceeded, naming the window', () => {
+    const state = newState();
+    const lines = recorded('text-stream');
+    translateAll(lines.slice(0, 4), state);
+    const resetsAt = Math.floor(Date.now() / 1000) + 3600;
+    const failed = failStream(state, new UsageLimitError('five_hour', resetsAt, Date.now()));
+    assert.deepEqual(types(failed), ['response.failed']);
+    const error = collectResponse(failed).error;
+    assert.equal(error?.code, 'rate_limit_exceeded');
+    assert.match(error?.message ?? '', /^Claude 5-hour usage limit reached; resets at \d\d:\d\d UTC \(in 1 h\)\.$/);
   });
 
   it('ends a failed stream with response.failed carrying the partial output, and nothing after it', () => {

@@ -126,4 +126,26 @@ describe('structured output', () => {
         e.status === 422 && e.code === 'structured_output_failed' && /Here it is:/.test(e.message),
     );
   });
+
+  it('passes the usage report on before a full window fails the run with 429 (what the process manager relies on)', async () => {
+    const seen: string[] = [];
+    const reading = readAnswer(
+      answerSource(recorded('usage-rejected')),
+      new AnswerState(new ToolSet({})),
+      'sonnet',
+      new AbortController().signal,
+    );
+    await assert.rejects(
+      (async () => {
+        for (;;) {
+          const step = await reading.next();
+          if (step.done) return;
+          seen.push(step.value.type);
+        }
+      })(),
+      (e: { status: number }) => e.status === 429,
+    );
+    assert.ok(seen.includes('rate_limit_event'), `lines before the failure: ${seen.join(', ')}`);
+    assert.ok(!seen.includes('stream_event'), 'no output before the refusal');
+  });
 });

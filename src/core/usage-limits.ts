@@ -179,6 +179,7 @@ export class UsageLimits {
   }
 }
 
-function usingOverage(o: UsageOverage | null): boolean {
+/** Extra usage lets requests through although a plan window is full. */
+export function usingOverage(o: UsageOverage | null): boolean {
   return o !== null && (o.inUse || o.status === 'allowed' || o.status === 'allowed_warning');
 }

@@ -41,12 +41,8 @@ export interface ClockOptions {
   locale?: string;
 }
 
-/**
- * The reset moment: "16:00" when it is within a day, "Dec 3, 23:14" otherwise, then the time
- * left: "16:00 UTC (in 58 min)" (the zone name is added for UTC only: local times need none).
- */
-export function formatReset(resetsAt: number, nowMs: number, clock: ClockOptions = { timeZone: 'UTC' }): string {
-  const at = new Date(resetsAt * 1000);
+/** The reset moment: "16:00" when it is within a day, "Dec 3, 23:14" otherwise (plus " UTC" for UTC). */
+export function formatClock(resetsAt: number, nowMs: number, clock: ClockOptions = { timeZone: 'UTC' }): string {
   const withinDay = resetsAt * 1000 - nowMs < 24 * 3600 * 1000;
   const text = new Intl.DateTimeFormat(clock.locale ?? 'en-US', {
     timeZone: clock.timeZone,
@@ -54,9 +50,13 @@ export function formatReset(resetsAt: number, nowMs: number, clock: ClockOptions
     minute: '2-digit',
     hourCycle: 'h23',
     ...(withinDay ? {} : { month: 'short', day: 'numeric' }),
-  }).format(at);
-  const zone = clock.timeZone === 'UTC' ? ' UTC' : '';
-  return `${text}${zone} (in ${formatDuration(resetsAt - nowMs / 1000)})`;
+  }).format(new Date(resetsAt * 1000));
+  return clock.timeZone === 'UTC' ? `${text} UTC` : text;
+}
+
+/** The reset moment and the time left: "16:00 UTC (in 58 min)". */
+export function formatReset(resetsAt: number, nowMs: number, clock: ClockOptions = { timeZone: 'UTC' }): string {
+  return `${formatClock(resetsAt, nowMs, clock)} (in ${formatDuration(resetsAt - nowMs / 1000)})`;
 }
 
 /**

@@ -13,6 +13,8 @@ import { readSettings, SECTION } from './config';
 import { showConnectPanel } from './connect-panel';
 import { channelLogger } from './log';
 import { MENU_COMMAND, StatusBar } from './status-bar';
+import { usageView } from './usage-display';
+import { UsageNotices, warnAt } from './usage-notices';
 
 interface MenuEntry extends vscode.QuickPickItem {
   command: string;
@@ -27,6 +29,7 @@ export class Controller implements vscode.Disposable {
   private apiKeys: string[] = [];
   private warnedExposed = false;
   private cliStatus: CliStatus | undefined;
+  private readonly render: () => void;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.settings = readSettings((m) => this.warnInvalid(m));
@@ -44,10 +47,12 @@ export class Controller implements vscode.Disposable {
         this.cliStatus,
         this.server.cli.liveProcesses,
         this.settings.agentTools.length > 0,
+        usageView(this.server.usage.snapshot(), Date.now(), warnAt()),
       );
+    this.render = render;
     const offState = this.server.onDidChangeState(render);
     const offStats = this.server.stats.onDidChange(render);
-    this.disposables.push({ dispose: offState }, { dispose: offStats });
+    this.disposables.push({ dispose: offState }, { dispose: offStats }, new UsageNotices(this.server.usage, render));
     render();
     this.registerCommands();
     this.disposables.push(
@@ -221,13 +226,7 @@ export class Controller implements vscode.Disposable {
 
   private async refreshCliStatus(): Promise<void> {
     this.cliStatus = await this.server.cli.status();
-    this.statusBar.render(
-      this.server.state,
-      this.server.stats.snapshot(),
-      this.cliStatus,
-      this.server.cli.liveProcesses,
-      this.settings.agentTools.length > 0,
-    );
+    this.render();
   }
 
   private warnInvalid(message: string): void {

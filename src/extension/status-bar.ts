@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { CliStatus } from '../cli/cli-manager';
 import type { ServerState } from '../server/api-server';
 import type { StatsSnapshot } from '../server/stats';
+import type { UsageView } from './usage-display';
 
 export const MENU_COMMAND = 'cli2api.showMenu';
 
@@ -21,12 +22,14 @@ export class StatusBar implements vscode.Disposable {
     cli: CliStatus | undefined,
     liveProcesses: number,
     agent = false,
+    usage?: UsageView,
   ): void {
     const item = this.item;
     item.backgroundColor = undefined;
+    const extra = `${stats.inFlight > 0 ? ` · ${stats.inFlight}` : ''}${usage?.suffix ? ` · ${usage.suffix}` : ''}`;
     switch (state.kind) {
       case 'running':
-        item.text = `$(radio-tower) CLI2API :${state.port}${stats.inFlight > 0 ? ` · ${stats.inFlight}` : ''}`;
+        item.text = `$(radio-tower) CLI2API :${state.port}${extra}`;
         break;
       case 'starting':
         item.text = '$(sync~spin) CLI2API: starting…';
@@ -43,14 +46,16 @@ export class StatusBar implements vscode.Disposable {
         break;
     }
     if (state.kind === 'running' && agent) {
-      item.text = `$(tools) CLI2API :${state.port} agent${stats.inFlight > 0 ? ` · ${stats.inFlight}` : ''}`;
+      item.text = `$(tools) CLI2API :${state.port} agent${extra}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
     if (state.kind === 'running' && cli && !cli.ok) {
       item.text = `$(warning) CLI2API :${state.port}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
-    item.tooltip = tooltip(state, stats, cli, liveProcesses);
+    if (state.kind === 'running' && usage?.full)
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    item.tooltip = tooltip(state, stats, cli, liveProcesses, usage?.tooltip ?? []);
     if (agent)
       (item.tooltip as vscode.MarkdownString).appendMarkdown(
         '  \n**Agent mode is on**: the CLI may use Claude Code tools in the workspace.',
@@ -67,6 +72,7 @@ function tooltip(
   stats: StatsSnapshot,
   cli: CliStatus | undefined,
   live: number,
+  usage: string[],
 ): vscode.MarkdownString {
   const lines: string[] = ['**CLI2API** — OpenAI-compatible API over Claude Code', ''];
   if (state.kind === 'running') lines.push(`Base URL: \`${state.url}/v1\``);
@@ -78,6 +84,7 @@ function tooltip(
     `Tokens: ${stats.promptTokens} in / ${stats.completionTokens} out · cost $${stats.costUsd.toFixed(4)}`,
     `CLI processes alive: ${live}`,
   );
+  if (usage.length > 0) lines.push('', ...usage);
   if (state.kind === 'failed') lines.push('', `Last error: ${state.message}`);
   lines.push('', 'Click for commands');
   const md = new vscode.MarkdownString(lines.join('  \n'));

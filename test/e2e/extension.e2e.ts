@@ -7,7 +7,6 @@
  * production build), unless CLI2API_E2E_VSIX names one. Needs scripts/e2e-setup.sh first.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +21,7 @@ import {
   isPortOpen,
   listProcesses,
   occupyPort,
+  packageVsix,
   processesWithEnv,
   REPO_ROOT,
   sleep,
@@ -43,23 +43,6 @@ const LOG_FILE = /[\\/]CLI2API\.log$/;
 /** Marks every CLI child this suite starts (through cli2api.env), to find them after shutdown. */
 const CLI_MARK_ENV = 'CLI2API_E2E_CLI_MARK';
 
-/** Packages the working tree into a temp folder (or takes CLI2API_E2E_VSIX). */
-function obtainVsix(tmp: string): string {
-  const given = process.env.CLI2API_E2E_VSIX;
-  if (given) return path.resolve(given);
-  const out = path.join(tmp, 'cli2api-e2e.vsix');
-  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
-  const res = spawnSync(vsce, ['package', '--no-dependencies', '--out', out], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    killSignal: 'SIGKILL',
-  });
-  if (res.status !== 0 || !fs.existsSync(out))
-    throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);
-  return out;
-}
-
 interface Fixture {
   tmp: string;
   vsix: string;
@@ -71,7 +54,7 @@ interface Fixture {
 async function createFixture(): Promise<Fixture> {
   assert.ok(fs.existsSync(CLAUDE_BIN), `no Claude CLI at ${CLAUDE_BIN} (npm install)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-e2e-suite-'));
-  const vsix = obtainVsix(tmp);
+  const vsix = packageVsix(tmp);
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();
   const cliMark = randomBytes(6).toString('hex');

@@ -905,3 +905,20 @@ export function packageExtension(extensionDir: string, outFile: string, timeoutM
   }
   return outFile;
 }
+
+/** Packages the working tree into `dir` (vsce runs the production build), or takes CLI2API_E2E_VSIX. */
+export function packageVsix(dir: string): string {
+  const given = process.env.CLI2API_E2E_VSIX;
+  if (given) return path.resolve(given);
+  const out = path.join(dir, 'cli2api-e2e.vsix');
+  const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+  const res = spawnSync(vsce, ['package', '--no-dependencies', '--out', out], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
+  if (res.status !== 0 || !fs.existsSync(out))
+    throw new Error(`vsce package failed (status ${res.status}):\n${res.stdout}\n${res.stderr}`);
+  return out;
+}

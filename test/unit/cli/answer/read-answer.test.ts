@@ -127,6 +127,15 @@ describe('structured output', () => {
     );
   });
 
+  it('answers normally at a usage warning: the report passes through and adds nothing to the answer', async () => {
+    const { out, end } = await read(recorded('usage-warning'), new AnswerState(new ToolSet({})));
+    assert.equal(end.kind, 'result');
+    assert.ok(out.some((l) => l.type === 'rate_limit_event'));
+    const { completion: c } = completion(out);
+    assert.equal(c.choices[0]?.message.content, 'Hello.');
+    assert.equal(c.choices[0]?.finish_reason, 'stop');
+  });
+
   it('passes the usage report on before a full window fails the run with 429 (what the process manager relies on)', async () => {
     const seen: string[] = [];
     const reading = readAnswer(

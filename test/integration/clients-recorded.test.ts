@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { systemText, textOf } from '../support/fake-anthropic';
+import { lastMessage, systemText, textOf } from '../support/fake-anthropic';
 import { type Stack, useStack } from '../support/stack';
 
 interface ChatRequest {
@@ -99,7 +99,7 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
   assert.ok(systemPrompt.length > 4000, 'a system prompt of several KB');
   assert.ok(systemText(body).includes(systemPrompt), 'the whole system prompt reached the model');
 
-  const last = body.messages.at(-1)!;
+  const last = lastMessage(body)!;
   assert.equal(last.role, 'user');
   const blocks = last.content as Array<Record<string, unknown>>;
   const image = blocks.find((b) => b.type === 'image');

@@ -6,16 +6,20 @@ import { startStack, useStack } from '../support/stack';
 
 describe('faults', function () {
   this.timeout(60_000);
-  const stack = useStack({ timeoutSeconds: 60, idleTimeoutSeconds: 2 });
+  const stack = useStack();
 
-  it('kills a CLI that stays silent past the idle limit and answers 504', async () => {
-    stack.fake.reply({ kind: 'hang' });
-    const started = Date.now();
-    await assert.rejects(
-      stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-      (e: unknown) => e instanceof OpenAI.APIError && e.status === 504 && /no output for 2 s/.test(e.message),
-    );
-    assert.ok(Date.now() - started < 20_000, 'long before the 60 s request timeout');
+  it('kills a CLI that stays silent past the idle limit and answers 504, long before the request timeout', async () => {
+    const silent = await startStack({ timeoutSeconds: 600, idleTimeoutSeconds: 2 });
+    try {
+      silent.fake.reply({ kind: 'hang' });
+      await assert.rejects(
+        silent.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+        (e: unknown) => e instanceof OpenAI.APIError && e.status === 504 && /no output for 2 s/.test(e.message),
+      );
+      await silent.assertNoProcesses();
+    } finally {
+      await silent.stop();
+    }
   });
 
   it('ends a stream with an error event when the CLI dies mid-answer', async () => {
@@ -59,7 +63,12 @@ describe('faults', function () {
         e.message.includes(refusal) &&
         (e.error as { code?: string }).code === 'cli_usage_refused',
     );
-    assert.ok(stack.fake.messageRequests.length <= 2, 'no silent retries (the CLI may try once without streaming)');
+    // 2.1.197 may try once more without streaming; 2.1.332 sends a refused request twice more with fewer
+    // anthropic-beta values (its own recovery). Nothing beyond that.
+    assert.ok(
+      stack.fake.messageRequests.length <= 3,
+      `no silent retries: ${stack.fake.messageRequests.length} requests`,
+    );
   });
 
   it('says to log in when the CLI is not logged in (401)', async () => {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { MAX_IMAGE_BYTES } from '../../src/core/images';
+import { lastMessage } from '../support/fake-anthropic';
 import { startStack, useStack } from '../support/stack';
 
 // A 1×1 PNG.
@@ -26,7 +27,7 @@ describe('images through the real CLI', function () {
         },
       ],
     });
-    const last = stack.fake.messageRequests[0]!.body.messages.at(-1)!;
+    const last = lastMessage(stack.fake.messageRequests[0]!.body)!;
     const image = (last.content as Array<Record<string, unknown>>).find((b) => b.type === 'image');
     assert.deepEqual(image?.source, { type: 'base64', media_type: 'image/png', data: PNG });
   });
@@ -44,7 +45,7 @@ describe('images through the real CLI', function () {
         },
       ],
     });
-    const last = stack.fake.messageRequests[0]!.body.messages.at(-1)!;
+    const last = lastMessage(stack.fake.messageRequests[0]!.body)!;
     assert.ok((last.content as Array<Record<string, unknown>>).some((b) => b.type === 'image'));
   });
 
@@ -123,7 +124,7 @@ describe('remote images', function () {
         ],
       });
       for (const req of on.fake.messageRequests) {
-        const content = req.body.messages.at(-1)!.content as Array<Record<string, unknown>>;
+        const content = lastMessage(req.body)!.content as Array<Record<string, unknown>>;
         assert.deepEqual(
           content.find((b) => b.type === 'image'),
           { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },

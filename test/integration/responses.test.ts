@@ -7,13 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import {
-  type FakeReply,
+  conversation,
+  lastMessage,
   lastToolResults,
   offeredToolName,
-  type RecordedRequest,
   resultText,
   systemText,
   textOf,
+  type FakeReply,
+  type RecordedRequest,
 } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
 
@@ -83,7 +85,7 @@ describe('responses API through the real CLI', function () {
     });
     const sent = stack.fake.messageRequests[0]!.body;
     assert.match(systemText(sent), /You are terse\./);
-    assert.equal(textOf(sent.messages.at(-1)!.content), 'Capital of France?');
+    assert.equal(textOf(lastMessage(sent)!.content), 'Capital of France?');
   });
 
   it('streams typed events with increasing sequence numbers, deltas as the model produces them, ending in response.completed', async () => {
@@ -189,7 +191,7 @@ describe('responses API through the real CLI', function () {
         /Be kind\.[\s\S]*Address the user by name\./,
         'new instructions, then the stored developer text',
       );
-      const turns = sent.messages;
+      const turns = conversation(sent);
       assert.deepEqual(
         turns.map((m) => m.role),
         ['user', 'assistant', 'user'],
@@ -340,9 +342,9 @@ describe('responses API through the real CLI', function () {
       'update_plan',
       'view_image',
     ]);
-    const [user1, call, result, answer, user2] = sent.messages;
+    const [user1, call, result, answer, user2] = conversation(sent);
     assert.deepEqual(
-      sent.messages.map((m) => m.role),
+      conversation(sent).map((m) => m.role),
       ['user', 'assistant', 'user', 'assistant', 'user'],
     );
     assert.match(textOf(user1!.content), /AGENTS\.md[\s\S]*<environment_context>[\s\S]*Run the cart tests\./);

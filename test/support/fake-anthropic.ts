@@ -4,9 +4,15 @@
  * Tests script replies with `fake.reply(...)`/`fake.handle(...)`; every request the CLI
  * sends is recorded in `fake.requests`. Replies are served as SSE when the CLI asks for a
  * stream and as plain JSON otherwise (the CLI retries without `stream` after a failed stream).
+ *
+ * It is as strict as the real API: a request the real API would refuse (see
+ * src/doctor/messages-api-rules.ts) gets the same 400 `invalid_request_error` and is noted
+ * in `fake.refusals` (useStack fails a test that caused one). CLI 2.1.332 sends a refused
+ * request twice more with fewer `anthropic-beta` values, so it is recorded three times.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { betasOf, messagesApiViolations } from '../../src/doctor/messages-api-rules';
 
 export type FakeBlock =
   | { type: 'text'; text: string; chunks?: string[] }
@@ -44,6 +50,8 @@ export interface RecordedRequest {
   body: AnthropicRequestBody;
   /** Date.now() when the request arrived. */
   receivedAt: number;
+  /** Once the reply is over: whether the CLI took all of it, or hung up before its end. */
+  replied?: 'whole' | 'cut';
 }
 
 export interface AnthropicRequestBody {
@@ -59,9 +67,13 @@ export interface AnthropicRequestBody {
 type Handler = (req: RecordedRequest) => FakeReply;
 
 const DEFAULT_USAGE: FakeUsage = { input_tokens: 12, output_tokens: 5 };
+/** Streamed replies whose client hung up before their end. */
+const cut = new WeakSet<http.ServerResponse>();
 
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
+  /** Requests answered 400 because the real API would refuse them, with the reason it would give. */
+  readonly refusals: Array<{ request: RecordedRequest; message: string }> = [];
   private server = http.createServer((req, res) => void this.serve(req, res));
   private queue: FakeReply[] = [];
   private handler: Handler | undefined;
@@ -97,8 +109,14 @@ export class FakeAnthropic {
     return this;
   }
 
+  /** The refusals so far, forgotten: for a test that causes some on purpose (useStack fails a test that leaves any). */
+  takeRefusals(): string[] {
+    return this.refusals.splice(0).map((r) => r.message);
+  }
+
   reset(): void {
     this.requests.length = 0;
+    this.refusals.length = 0;
     this.queue = [];
     this.handler = undefined;
   }
@@ -129,8 +147,20 @@ export class FakeAnthropic {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: 10 }));
       return;
     }
+    const violation = messagesApiViolations(body, betasOf(req.headers['anthropic-beta']))[0];
+    if (violation !== undefined) {
+      this.refusals.push({ request: recorded, message: violation });
+      await this.send(
+        { kind: 'error', status: 400, errorType: 'invalid_request_error', message: violation },
+        false,
+        body.model,
+        res,
+      );
+      return;
+    }
     const reply = this.queue.shift() ?? this.handler?.(recorded) ?? echoReply(recorded);
     await this.send(reply, body.stream === true, body.model, res);
+    recorded.replied = cut.has(res) ? 'cut' : 'whole';
   }
 
   private async send(reply: FakeReply, stream: boolean, model: string, res: http.ServerResponse): Promise<void> {
@@ -195,6 +225,7 @@ export class FakeAnthropic {
       usage: { output_tokens: usage.output_tokens },
     });
     write('message_stop', { type: 'message_stop' });
+    if (res.destroyed) cut.add(res);
     res.end();
   }
 }
@@ -300,11 +331,24 @@ export function offeredToolName(req: RecordedRequest, clientName: string): strin
   return tool.name;
 }
 
+/**
+ * The conversation's messages without the `role:"system"` messages CLI 2.1.332 adds by
+ * itself (the date after the first turn, its environment at the end).
+ */
+export function conversation(body: AnthropicRequestBody): AnthropicRequestBody['messages'] {
+  return body.messages.filter((m) => m.role !== 'system');
+}
+
+/** The last message of the conversation (not the CLI's trailing system message). */
+export function lastMessage(body: AnthropicRequestBody): AnthropicRequestBody['messages'][number] | undefined {
+  return conversation(body).at(-1);
+}
+
 /** Tool results in the last user message, as the model received them. */
 export function lastToolResults(
   body: AnthropicRequestBody,
 ): Array<{ tool_use_id: string; content: unknown; is_error?: boolean }> {
-  const last = body.messages[body.messages.length - 1];
+  const last = lastMessage(body);
   if (!last || typeof last.content === 'string') return [];
   return last.content.filter((b) => b.type === 'tool_result') as Array<{
     tool_use_id: string;

@@ -5,7 +5,12 @@
 import fs from 'node:fs';
 
 export function processesWithMarker(marker: string): number[] {
-  const needle = Buffer.from(`C2A_TEST_MARKER=${marker}\0`);
+  return processesWithEnv(`C2A_TEST_MARKER=${marker}`);
+}
+
+/** Live processes whose environment holds `entry` (NAME=value). */
+export function processesWithEnv(entry: string): number[] {
+  const needle = Buffer.from(`${entry}\0`);
   const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

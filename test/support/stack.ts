@@ -73,7 +73,7 @@ export async function startStack(
 /**
  * One stack for a whole suite, with the hooks every suite needs: started before the first
  * test, stopped after the last, the fake reset before each test, and after each test no
- * tool call left waiting and no CLI process left alive. The returned object stands for the
+ * request the real API would refuse, no tool call left waiting and no CLI process left alive. The returned object stands for the
  * stack once the `before` hook has started it.
  */
 export function useStack(overrides: SettingsInput = {}, cliEnvExtra: Record<string, string> = {}): Stack {
@@ -90,6 +90,11 @@ export function useStack(overrides: SettingsInput = {}, cliEnvExtra: Record<stri
   });
   beforeEach(() => started().fake.reset());
   afterEach(async () => {
+    assert.deepEqual(
+      started().fake.refusals.map((r) => r.message),
+      [],
+      'the CLI sent nothing the real Messages API would refuse',
+    );
     assert.equal(started().server.cli.heldCalls, 0, 'no tool call is left waiting');
     await started().assertNoProcesses();
   });

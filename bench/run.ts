@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { parseCliLine } from '../src/cli/events';
 import { buildArgs } from '../src/cli/process/args';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
@@ -77,10 +78,17 @@ async function directCold(env: Record<string, string>): Promise<number> {
       buf += d.toString();
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
+        // By structure, never by text: the key order of the CLI's lines changes between versions.
+        const parsed = parseCliLine(buf.slice(0, i));
         buf = buf.slice(i + 1);
-        if (Number.isNaN(first) && line.includes('"text_delta"')) first = performance.now() - t0;
-        if (line.startsWith('{"type":"result"')) child.stdin.end();
+        if (!parsed.ok) continue;
+        const line = parsed.line;
+        const isText =
+          line.type === 'stream_event' &&
+          line.event.type === 'content_block_delta' &&
+          line.event.delta.type === 'text_delta';
+        if (Number.isNaN(first) && isText) first = performance.now() - t0;
+        if (line.type === 'result') child.stdin.end();
       }
     });
     child.on('close', () => resolve());

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type OpenAI from 'openai';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { startHeadless, stopHeadless } from '../test/support/headless';
@@ -92,10 +93,10 @@ async function main(): Promise<void> {
     const text = await r.text();
     count(
       stream
-        ? text.includes('[DONE]') && !text.includes('"error"')
+        ? streamAnswered(text)
           ? 'stream ok'
           : 'stream error (UNEXPECTED)'
-        : text.includes('load test answer')
+        : (JSON.parse(text) as OpenAI.ChatCompletion).choices[0]?.message.content?.includes('load test answer')
           ? 'non-stream ok'
           : 'non-stream error (UNEXPECTED)',
     );
@@ -146,3 +147,20 @@ main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
+
+/** An SSE answer that carries the text, holds no error event and ends with [DONE] (read event by event). */
+function streamAnswered(text: string): boolean {
+  const data = text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice('data: '.length));
+  if (data.at(-1) !== '[DONE]') return false;
+  const events = data
+    .slice(0, -1)
+    .map((d) => JSON.parse(d) as Partial<OpenAI.ChatCompletionChunk> & { error?: unknown });
+  if (events.some((e) => e.error !== undefined)) return false;
+  return events
+    .map((e) => e.choices?.[0]?.delta.content ?? '')
+    .join('')
+    .includes('load test answer');
+}

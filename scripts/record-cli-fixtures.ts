@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCliLine } from '../src/cli/events';
 import { buildArgs } from '../src/cli/process/args';
 import { CLAUDE_BIN, fakeCliEnv, OAUTH_LOGIN } from '../test/support/cli-env';
 import { FakeAnthropic, type FakeReply } from '../test/support/fake-anthropic';
@@ -119,7 +120,11 @@ async function record(
   await new Promise((r) => child.on('close', r));
   await fake.stop();
   // The initialize answer lists the user's skills and commands: not needed, and machine-specific.
-  const lines = out.split('\n').filter((l) => l.trim() && !l.includes('"request_id":"init"'));
+  const lines = out.split('\n').filter((l) => {
+    if (!l.trim()) return false;
+    const parsed = parseCliLine(l);
+    return !(parsed.ok && parsed.line.type === 'control_response' && parsed.line.response.request_id === 'init');
+  });
   fs.writeFileSync(path.join(__dirname, '../test/fixtures/cli', `${name}.jsonl`), lines.join('\n') + '\n');
   console.log(`${name}: ${lines.length} lines`);
 }

@@ -38,6 +38,8 @@ export interface CliManagerOptions {
   extraCandidates?: () => string[];
   /** Where the subscription's usage windows are kept: every rate_limit_event the CLI prints goes there. */
   usage: UsageLimits;
+  /** Run a CLI version known not to work anyway (the doctor). */
+  allowUnsupported?: boolean;
 }
 
 export class CliManager {
@@ -80,6 +82,11 @@ export class CliManager {
   /** For /health and the status bar: cached, never a spawn per call once found. */
   status(): Promise<CliStatus> {
     return this.spawner.status();
+  }
+
+  /** Resolves once every CLI process started so far has exited. */
+  whenNoProcesses(): Promise<void> {
+    return this.spawner.whenNoProcesses();
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
  * The stream-json lines the Claude Code CLI prints, as zod-checked types. Only the fields
  * CLI2API reads are declared; everything else passes through untouched (the CLI adds
- * fields often). Unknown line types parse as `OtherLine` and are ignored by consumers.
+ * fields often). Unknown line types parse as `OtherLine` and are ignored by consumers; a
+ * line of a KNOWN type that lacks what CLI2API reads (a `result` without `is_error`, …) is
+ * reported as not understood, never quietly ignored: the CLI changes often.
  */
 import { z } from 'zod';
 
@@ -74,8 +76,8 @@ const rateLimitInfoSchema = z.looseObject({
 });
 export type RateLimitInfo = z.infer<typeof rateLimitInfoSchema>;
 
-export const cliLineSchema = z.union([
-  z.looseObject({
+const knownLineSchemas = {
+  system: z.looseObject({
     type: z.literal('system'),
     subtype: z.string(),
     session_id: z.string().optional(),
@@ -86,12 +88,12 @@ export const cliLineSchema = z.union([
     error_status: z.number().nullish(),
     retry_delay_ms: z.number().optional(),
   }),
-  z.looseObject({
+  stream_event: z.looseObject({
     type: z.literal('stream_event'),
     event: streamEventSchema,
     parent_tool_use_id: z.string().nullish(),
   }),
-  z.looseObject({
+  assistant: z.looseObject({
     type: z.literal('assistant'),
     message: z.looseObject({
       id: z.string().optional(),
@@ -100,8 +102,8 @@ export const cliLineSchema = z.union([
     }),
     parent_tool_use_id: z.string().nullish(),
   }),
-  z.looseObject({ type: z.literal('user'), message: z.looseObject({ content: z.unknown() }) }),
-  z.looseObject({
+  user: z.looseObject({ type: z.literal('user'), message: z.looseObject({ content: z.unknown() }) }),
+  result: z.looseObject({
     type: z.literal('result'),
     subtype: z.string(),
     is_error: z.boolean(),
@@ -117,20 +119,23 @@ export const cliLineSchema = z.union([
     /** With --json-schema: the validated value; absent when the model never made a valid StructuredOutput call. */
     structured_output: z.unknown().optional(),
   }),
-  z.looseObject({ type: z.literal('rate_limit_event'), rate_limit_info: rateLimitInfoSchema }),
-  z.looseObject({
+  rate_limit_event: z.looseObject({ type: z.literal('rate_limit_event'), rate_limit_info: rateLimitInfoSchema }),
+  control_request: z.looseObject({
     type: z.literal('control_request'),
     request_id: z.string(),
     request: z.looseObject({ subtype: z.string() }),
   }),
-  z.looseObject({
+  control_response: z.looseObject({
     type: z.literal('control_response'),
     response: z.looseObject({ subtype: z.string(), request_id: z.string().optional(), error: z.string().optional() }),
   }),
-  z
-    .looseObject({ type: z.string() })
-    .transform((line) => ({ ...line, type: 'other' as const, originalType: line.type })),
-]);
+};
+
+const otherLineSchema = z
+  .looseObject({ type: z.string() })
+  .transform((line) => ({ ...line, type: 'other' as const, originalType: line.type }));
+
+export const cliLineSchema = z.union([...Object.values(knownLineSchemas), otherLineSchema]);
 
 export type CliLine = z.infer<typeof cliLineSchema>;
 export type ResultLine = Extract<CliLine, { type: 'result' }>;
@@ -139,9 +144,25 @@ export type RateLimitLine = Extract<CliLine, { type: 'rate_limit_event' }>;
 export type ControlRequestLine = Extract<CliLine, { type: 'control_request' }>;
 export type ControlResponseLine = Extract<CliLine, { type: 'control_response' }>;
 
-export type ParsedLine = { ok: true; line: CliLine } | { ok: false; raw: string; reason: string };
+export type ParsedLine =
+  | { ok: true; line: CliLine }
+  | {
+      ok: false;
+      raw: string;
+      reason: string;
+      /** The line has a type CLI2API reads, but not the shape it expects. */
+      knownType?: string;
+      /**
+       * For a line the answer does not depend on (system, assistant, user, rate_limit_event): the line
+       * as an ignored `other` line, so the answer goes on (the mismatch is still reported).
+       */
+      fallback?: CliLine;
+    };
 
-/** Parses one stdout line; never throws. */
+/** Line types an answer cannot be read without: one CLI2API does not understand fails the request. */
+const ESSENTIAL: ReadonlySet<string> = new Set(['stream_event', 'result', 'control_request', 'control_response']);
+
+/** Parses one stdout line by its structure (never by its text or key order); never throws. */
 export function parseCliLine(raw: string): ParsedLine {
   let json: unknown;
   try {
@@ -149,7 +170,35 @@ export function parseCliLine(raw: string): ParsedLine {
   } catch {
     return { ok: false, raw, reason: 'not JSON' };
   }
-  const parsed = cliLineSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, raw, reason: parsed.error.issues[0]?.message ?? 'unexpected shape' };
-  return { ok: true, line: parsed.data };
+  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  const known = typeof type === 'string' && Object.hasOwn(knownLineSchemas, type) ? type : undefined;
+  const parsed = known
+    ? knownLineSchemas[known as keyof typeof knownLineSchemas].safeParse(json)
+    : otherLineSchema.safeParse(json);
+  if (parsed.success) return { ok: true, line: parsed.data };
+  const issue = parsed.error.issues[0];
+  if (!known) return { ok: false, raw, reason: issue?.message ?? 'unexpected shape' };
+  const where = issue?.path.length ? issue.path.join('.') : 'line';
+  const other = ESSENTIAL.has(known) ? undefined : otherLineSchema.safeParse(json);
+  return {
+    ok: false,
+    raw,
+    knownType: known,
+    reason: `a "${known}" line without what CLI2API reads (${where}: ${issue?.message ?? 'unexpected shape'})`,
+    ...(other?.success ? { fallback: other.data } : {}),
+  };
+}
+
+/**
+ * The model stopped at its output limit (a top-level answer, not a subagent's). The CLI then
+ * sends a second full request on its own ("Output token limit hit. Resume directly…") about
+ * 20–45 ms later: the moment to stop it.
+ */
+export function isMaxTokensStop(line: CliLine): boolean {
+  return (
+    line.type === 'stream_event' &&
+    !line.parent_tool_use_id &&
+    line.event.type === 'message_delta' &&
+    line.event.delta.stop_reason === 'max_tokens'
+  );
 }

@@ -49,7 +49,7 @@ export class StatusBar implements vscode.Disposable {
       item.text = `$(tools) CLI2API :${state.port} agent${extra}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
-    if (state.kind === 'running' && cli && !cli.ok) {
+    if (state.kind === 'running' && cli && (!cli.ok || cli.warning)) {
       item.text = `$(warning) CLI2API :${state.port}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
@@ -79,6 +79,7 @@ function tooltip(
   else lines.push(`Server: ${state.kind}`);
   if (cli?.ok) lines.push(`Claude CLI: ${cli.version} at \`${cli.path}\``);
   else if (cli) lines.push(`Claude CLI: **not available** — ${cli.error}`);
+  if (cli?.warning) lines.push(`**Untested CLI version** — ${cli.warning}`);
   lines.push(
     `Requests: ${stats.served} served, ${stats.failed} failed, ${stats.inFlight} in flight`,
     `Tokens: ${stats.promptTokens} in / ${stats.completionTokens} out · cost $${stats.costUsd.toFixed(4)}`,

@@ -117,6 +117,7 @@ export class ApiServer {
     void this.cli.status().then((s) => {
       if (s.ok) this.opts.logger.info(`Claude Code CLI ${s.version} at ${s.path}`);
       else this.opts.logger.warn(`Claude Code CLI not ready: ${s.error}`);
+      if (s.warning) this.opts.logger.warn(s.warning);
     });
     void this.cli.prewarm();
   }

@@ -128,7 +128,6 @@ export class AnswerState {
         return [delta, line];
       }
       case 'message_stop':
-        if (this.stopReason === 'max_tokens') this.cut = 'max_tokens';
         return [line];
       case 'message_delta':
         if (this.structured && e.delta.stop_reason === 'tool_use' && this.toolUseIds.length === 0) {
@@ -141,6 +140,9 @@ export class AnswerState {
           this.usage.output_tokens += e.usage.output_tokens - this.messageOutput;
           this.messageOutput = e.usage.output_tokens;
         }
+        // The answer is over at the first max_tokens stop: the CLI would ask the model to go on (a second full
+        // request), so its process is stopped here (see ClaudeProcess.killOn), not at message_stop.
+        if (e.delta.stop_reason === 'max_tokens') this.cut = 'max_tokens';
         return [line];
       default:
         return [line];

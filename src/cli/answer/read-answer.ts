@@ -50,7 +50,10 @@ export async function* readAnswer(
       throw errorFromCrash(event.code, event.signal, child.stderr);
     }
     if (event.kind === 'garbage')
-      throw errors.upstream(`Claude Code CLI printed unexpected output (${event.reason}): ${event.raw.slice(0, 200)}`);
+      throw errors.upstream(
+        `Claude Code CLI printed output CLI2API does not understand (${event.reason}): ${event.raw.slice(0, 200)}. ` +
+          'If this CLI version is new, run `cli2api doctor` and report it.',
+      );
     const line = event.line;
     if (line.type === 'result') {
       if (line.is_error) throw errorFromResult(line, model);

@@ -3,7 +3,7 @@
  * into CliLines, stderr is drained continuously into a short tail for error messages.
  * `kill()` ends the whole process tree (the child leads its own process group).
  */
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import type { Logger } from '../../util/logger';
 import { AsyncQueue } from '../../util/async-queue';
 import { type CliLine, type ControlRequestLine, parseCliLine } from '../events';
@@ -28,6 +28,11 @@ export class ClaudeProcess {
   readonly exited: Promise<void>;
   /** Answers the CLI's own control requests (MCP messages); without a handler they fail. */
   onControlRequest: ((req: ControlRequestLine) => void) | undefined;
+  /**
+   * Seen first for every line the CLI prints: true kills the process tree on the spot
+   * (SIGKILL, synchronously, before the line goes anywhere), for what must not go on.
+   */
+  killOn: ((line: CliLine) => boolean) | undefined;
   private child: ChildProcessWithoutNullStreams;
   private stdoutRest = '';
   private stderrTail = '';
@@ -100,13 +105,15 @@ export class ClaudeProcess {
 
   private signalTree(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
-    if (pid === undefined) return;
-    if (process.platform === 'win32') {
-      if (this.alive) spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true });
+    if (pid === undefined || (process.platform === 'win32' && !this.alive)) return;
+    const how = treeKill(pid, process.platform);
+    if (how.kind === 'command') {
+      // Asynchronous: a kill never blocks the event loop (taskkill takes ~100 ms).
+      execFile(how.file, how.args, { windowsHide: true }, () => {});
       return;
     }
     try {
-      process.kill(-pid, signal);
+      process.kill(how.pid, signal);
     } catch {
       // ESRCH: the group is already empty.
     }
@@ -121,7 +128,18 @@ export class ClaudeProcess {
       this.logger.trace(`claude[${this.pid}] ${raw.length > 2000 ? raw.slice(0, 2000) + '…' : raw}`);
       const parsed = parseCliLine(raw);
       if (!parsed.ok) {
-        this.events.push({ kind: 'garbage', raw: parsed.raw, reason: parsed.reason });
+        if (parsed.knownType) {
+          // The CLI changed a line CLI2API reads: say so plainly (the line itself may hold the prompt: debug only).
+          this.logger.warn(`claude[${this.pid}] printed ${parsed.reason}; this CLI version may be unsupported`);
+          this.logger.debug(`claude[${this.pid}] the line: ${raw}`);
+        }
+        // A line the answer depends on fails the request with a clear error; any other is set aside.
+        if (parsed.fallback) this.events.push({ kind: 'line', line: parsed.fallback });
+        else this.events.push({ kind: 'garbage', raw: parsed.raw, reason: parsed.reason });
+      } else if (this.killOn?.(parsed.line) && this.alive) {
+        this.logger.debug(`claude[${this.pid}] stopped at once (${parsed.line.type})`);
+        this.signalTree('SIGKILL');
+        this.events.push({ kind: 'line', line: parsed.line });
       } else if (parsed.line.type === 'control_request') {
         if (this.onControlRequest) this.onControlRequest(parsed.line);
         else this.rejectControl(parsed.line.request_id, `unsupported control request ${parsed.line.request.subtype}`);
@@ -134,4 +152,17 @@ export class ClaudeProcess {
   rejectControl(requestId: string, error: string): void {
     this.send({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error } });
   }
+}
+
+/**
+ * How to end a process tree: on POSIX, a signal to the process group the child leads
+ * (it is spawned detached); on Windows, `taskkill /T /F`, which ends the tree at once
+ * (there is no polite SIGTERM for a console-less child).
+ */
+export function treeKill(
+  pid: number,
+  platform: NodeJS.Platform,
+): { kind: 'signal'; pid: number } | { kind: 'command'; file: string; args: string[] } {
+  if (platform === 'win32') return { kind: 'command', file: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
+  return { kind: 'signal', pid: -pid };
 }

@@ -9,15 +9,22 @@ import path from 'node:path';
 import type { Settings } from '../../config/settings';
 import { canonicalHash } from '../../core/json';
 import type { Logger } from '../../util/logger';
+import { isMaxTokensStop } from '../events';
 import { buildArgs, buildEnv } from './args';
 import { ClaudeProcess } from './claude-process';
-import { type ClaudeBinary, locateClaude } from './locate';
+import { versionSupport } from './cli-versions';
+import { type ClaudeBinary, CliNotFoundError, locateClaude } from './locate';
 import type { SpawnFlags } from './spawn-flags';
 
+/** The CLI the settings select, for /health, the startup log and the status bar. */
 export interface CliStatus {
   ok: boolean;
   path?: string;
   version?: string;
+  /** The version is one CLI2API was tested with (OLDEST_SUPPORTED…NEWEST_TESTED). */
+  tested?: boolean;
+  /** Usable, but outside the tested range: what to know. */
+  warning?: string;
   error?: string;
 }
 
@@ -28,6 +35,8 @@ export interface SpawnerOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra places to look for `claude` (the extension passes the Claude Code extension's folder). */
   extraCandidates?: () => string[];
+  /** Run a version known not to work anyway (the doctor, to show what fails). */
+  allowUnsupported?: boolean;
 }
 
 export class Spawner {
@@ -41,7 +50,10 @@ export class Spawner {
     return this.live.size;
   }
 
-  /** The CLI binary for the current settings; looked up once and cached until they change. */
+  /**
+   * The CLI binary for the current settings; looked up once and cached until they change.
+   * A version known not to work is refused (CliNotFoundError saying what to install).
+   */
   binary(): Promise<ClaudeBinary> {
     const s = this.opts.settings();
     const key = `${s.claudePath}\0${s.cliEnv.PATH ?? ''}`;
@@ -50,6 +62,10 @@ export class Spawner {
         explicitPath: s.claudePath || undefined,
         env: this.env(),
         extraCandidates: this.opts.extraCandidates?.(),
+      }).then((b) => {
+        const support = versionSupport(b.version);
+        if (support.kind === 'broken' && !this.opts.allowUnsupported) throw new CliNotFoundError(support.error);
+        return b;
       });
       promise.catch(() => {
         if (this.located?.promise === promise) this.located = undefined; // retry on the next call
@@ -63,7 +79,14 @@ export class Spawner {
   async status(): Promise<CliStatus> {
     try {
       const b = await this.binary();
-      return { ok: true, path: b.path, version: b.version };
+      const support = versionSupport(b.version);
+      return {
+        ok: true,
+        path: b.path,
+        version: b.version,
+        tested: support.kind === 'tested',
+        ...(support.kind === 'untested' ? { warning: support.warning } : {}),
+      };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
@@ -76,6 +99,9 @@ export class Spawner {
       { binary: binary.path, args, cwd: this.cwd(), env: this.env(flags) },
       this.opts.logger,
     );
+    // A cut answer's process is always killed; killing it the instant the cut is printed keeps the CLI from
+    // sending the continuation request it would send ~20–45 ms later (see README "Output controls").
+    child.killOn = isMaxTokensStop;
     this.live.add(child);
     void child.exited.then(() => this.live.delete(child));
     this.opts.logger.debug(`spawned claude pid=${child.pid} ${args.join(' ')}`);
@@ -96,6 +122,11 @@ export class Spawner {
   cwd(): string {
     const s = this.opts.settings();
     return s.agentTools.length > 0 && s.agentCwd ? s.agentCwd : this.workDir;
+  }
+
+  /** Resolves once every process started so far has exited. */
+  async whenNoProcesses(): Promise<void> {
+    await Promise.all([...this.live].map((c) => c.exited));
   }
 
   /** Kills every process; resolves once all are gone. */

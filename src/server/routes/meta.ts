@@ -15,7 +15,14 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       version: VERSION,
       // With API keys the server is meant to be shared: /health stays open but names no local paths.
       cli: cli.ok
-        ? { ok: true, version: cli.version, ...(deps.settings().apiKeys.length === 0 ? { path: cli.path } : {}) }
+        ? {
+            ok: true,
+            version: cli.version,
+            // Inside the range of CLI versions CLI2API was tested with; outside it, a warning says what to know.
+            tested: cli.tested,
+            ...(cli.warning ? { warning: cli.warning } : {}),
+            ...(deps.settings().apiKeys.length === 0 ? { path: cli.path } : {}),
+          }
         : { ok: false, error: cli.error },
       processes: {
         alive: deps.cli.liveProcesses,

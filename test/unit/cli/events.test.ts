@@ -66,6 +66,36 @@ describe('CLI lines', () => {
     assert.equal(parsed.line.type, 'other');
   });
 
+  it('parses a result line by its fields, whatever their order (2.1.332 starts it with duration_api_ms)', () => {
+    const parsed = parseCliLine(
+      '{"duration_api_ms":12,"stop_reason":"end_turn","session_id":"s","total_cost_usd":0.001,"is_error":false,' +
+        '"num_turns":1,"subtype":"success","result":"Hi","type":"result","duration_ms":30}',
+    );
+    assert.ok(parsed.ok && parsed.line.type === 'result');
+    assert.equal(parsed.line.result, 'Hi');
+    assert.equal(parsed.line.is_error, false);
+  });
+
+  it('reports a line of a known type that lacks what CLI2API reads, instead of ignoring it as "other"', () => {
+    const parsed = parseCliLine('{"type":"result","subtype":"success","result":"Hi"}');
+    assert.ok(!parsed.ok);
+    assert.equal(parsed.knownType, 'result');
+    assert.match(parsed.reason, /^a "result" line without what CLI2API reads \(is_error: /);
+    assert.equal(parsed.fallback, undefined, 'an answer cannot be read without its result: the request fails');
+    const assistant = parseCliLine('{"type":"assistant","message":{"content":"text"}}');
+    assert.ok(!assistant.ok && assistant.knownType === 'assistant');
+    assert.match(assistant.reason, /message\.content/);
+    // The answer does not depend on it: reported, then set aside as an "other" line.
+    assert.equal(assistant.fallback?.type, 'other');
+    const usage = parseCliLine('{"type":"rate_limit_event","rate_limit_info":{"resetsAt":1}}');
+    assert.ok(!usage.ok && usage.knownType === 'rate_limit_event');
+    assert.deepEqual(usage.fallback, {
+      type: 'other',
+      originalType: 'rate_limit_event',
+      rate_limit_info: { resetsAt: 1 },
+    });
+  });
+
   it('parses control requests with their MCP message, and control responses', () => {
     const message = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_weather' } };
     const parsed = parseCliLine(

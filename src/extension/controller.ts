@@ -8,7 +8,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CliStatus } from '../cli/cli-manager';
 import { needsRestart, type Settings } from '../config/settings';
+import { runDoctor } from '../doctor/doctor';
+import { healthy, platformLine, renderReport, summary } from '../doctor/report';
 import { ApiServer, isLoopback } from '../server/api-server';
+import { VERSION } from '../version';
 import { readSettings, SECTION } from './config';
 import { showConnectPanel } from './connect-panel';
 import { channelLogger } from './log';
@@ -30,6 +33,7 @@ export class Controller implements vscode.Disposable {
   private warnedExposed = false;
   private cliStatus: CliStatus | undefined;
   private readonly render: () => void;
+  private checking = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.settings = readSettings((m) => this.warnInvalid(m));
@@ -81,6 +85,7 @@ export class Controller implements vscode.Disposable {
     register('cli2api.setApiKey', () => this.setApiKey());
     register('cli2api.generateApiKey', () => this.generateApiKey());
     register('cli2api.clearApiKeys', () => this.clearApiKeys());
+    register('cli2api.checkCli', () => this.checkCli());
   }
 
   async start(): Promise<void> {
@@ -143,12 +148,49 @@ export class Controller implements vscode.Disposable {
       },
       { label: '$(plug) Connect a Client…', command: 'cli2api.connectClient' },
       { label: '$(output) Show Log', command: 'cli2api.showLog' },
+      { label: '$(checklist) Check Claude CLI', command: 'cli2api.checkCli' },
       { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', description: SECTION },
     ];
     const pick = await vscode.window.showQuickPick(entries, { title: 'CLI2API', placeHolder: 'Choose an action' });
     if (!pick) return;
     if (pick.command === 'workbench.action.openSettings') await vscode.commands.executeCommand(pick.command, SECTION);
     else await vscode.commands.executeCommand(pick.command);
+  }
+
+  /** The doctor: the same report as `cli2api doctor`, in the output channel, and its summary as a notification. */
+  private async checkCli(): Promise<void> {
+    if (this.checking) {
+      void vscode.window.showInformationMessage('CLI2API: the Claude CLI check is already running.');
+      return;
+    }
+    this.checking = true;
+    try {
+      this.channel.show(true);
+      this.channel.appendLine('Checking the Claude Code CLI against a fake API on 127.0.0.1…');
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'CLI2API: checking the Claude CLI…' },
+        (progress) =>
+          runDoctor({
+            settings: this.settings,
+            baseEnv: process.env,
+            extraCandidates: bundledClaudeBinary(),
+            onRow: (row) => progress.report({ message: row.title }),
+          }),
+      );
+      this.channel.appendLine(renderReport(report, { version: VERSION, platform: platformLine() }));
+      const show = (m: string) =>
+        healthy(report)
+          ? vscode.window.showInformationMessage(m, 'Show Report')
+          : vscode.window.showWarningMessage(m, 'Show Report');
+      void show(`CLI2API: ${summary(report)}`).then((c) => c === 'Show Report' && this.channel.show(true));
+    } catch (e) {
+      this.channel.error(e instanceof Error ? e : String(e));
+      void vscode.window.showErrorMessage(
+        `CLI2API: the Claude CLI check failed: ${e instanceof Error ? e.message : e}`,
+      );
+    } finally {
+      this.checking = false;
+    }
   }
 
   private reportStartFailure(message: string): void {

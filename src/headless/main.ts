@@ -4,6 +4,8 @@
  */
 import dotenv from 'dotenv';
 import { ConfigError, ENV_VARIABLES, settingsFromEnv } from '../config/env';
+import { runDoctor } from '../doctor/doctor';
+import { healthy, platformLine, renderReport } from '../doctor/report';
 import { ApiServer } from '../server/api-server';
 import { createConsoleLogger } from '../util/logger';
 import { VERSION } from '../version';
@@ -11,6 +13,9 @@ import { VERSION } from '../version';
 const HELP = `cli2api ${VERSION} — an OpenAI-compatible API over the Claude Code CLI
 
 Usage: cli2api [--help] [--version]
+       cli2api doctor    check that the Claude CLI CLI2API would use can do all CLI2API needs
+                         (against a fake API on 127.0.0.1: no prompt or key leaves the machine;
+                         exit code 0 when it can, 1 when not)
 
 Configured by environment variables (or a .env file in the current directory):
 ${ENV_VARIABLES.map(([name]) => `  ${name}`).join('\n')}
@@ -36,6 +41,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     throw e;
   }
+  if (argv[0] === 'doctor') return doctor(settings, env);
   const logger = createConsoleLogger({ level: settings.debug ? 'trace' : settings.logLevel, json: settings.logJson });
   const server = new ApiServer({ settings: () => settings, logger, baseEnv: env });
   try {
@@ -53,6 +59,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   });
   await server.stop();
   return 0;
+}
+
+/** `cli2api doctor`: progress on stderr, the report on stdout. */
+async function doctor(settings: ReturnType<typeof settingsFromEnv>, env: NodeJS.ProcessEnv): Promise<number> {
+  process.stderr.write('Checking the Claude Code CLI against a fake API on 127.0.0.1…\n');
+  const report = await runDoctor({
+    settings,
+    baseEnv: env,
+    onRow: (row) => process.stderr.write(`  ${row.ok ? 'PASS' : 'FAIL'} ${row.title}\n`),
+  });
+  process.stdout.write(renderReport(report, { version: VERSION, platform: platformLine() }));
+  return healthy(report) ? 0 : 1;
 }
 
 main(process.argv.slice(2), process.env).then(

@@ -125,7 +125,10 @@ async function main(): Promise<void> {
   const served = Object.entries(counts)
     .filter(([k]) => / ok$/.test(k))
     .reduce((a, [, v]) => a + v, 0);
-  console.log(`\nload: ${CLIENTS} clients for ${SECONDS} s, maxConcurrent 4 (real CLI, fake API on loopback)\n`);
+  const cliVersion = execFileSync(CLAUDE_BIN, ['--version']).toString().trim();
+  console.log(
+    `\nload: ${CLIENTS} clients for ${SECONDS} s, maxConcurrent 4 (real CLI ${cliVersion}, fake API on loopback)\n`,
+  );
   for (const [k, v] of Object.entries(counts).sort()) console.log(`  ${k.padEnd(36)} ${v}`);
   console.log(`\n  answers served: ${served} (${(served / SECONDS).toFixed(1)}/s)`);
   console.log(

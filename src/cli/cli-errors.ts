@@ -10,7 +10,7 @@ export const INSTALL_HINT =
   'run `claude` once and /login, or set the CLI path (setting cli2api.claudePath / env CLI2API_CLAUDE_CLI_PATH).';
 
 export function cliNotFound(detail: string): ApiError {
-  return errors.cliUnavailable(`Claude Code CLI not available: ${detail}. ${INSTALL_HINT}`);
+  return errors.cliUnavailable(`Claude Code CLI not available: ${detail.replace(/\.+$/, '')}. ${INSTALL_HINT}`);
 }
 
 /** Classifies an `is_error` result by its API status and text. */

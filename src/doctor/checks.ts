@@ -7,7 +7,7 @@
 import type { CliManager } from '../cli/cli-manager';
 import type { CliLine, ResultLine } from '../cli/events';
 import type { ContentBlock, ModelRequest, Turn } from '../core/model-request';
-import type { ApiRequest, LoopbackApi, Reply } from './loopback-api';
+import type { ApiRequest, LoopbackApi } from './loopback-api';
 import { conversationDifference } from './sent-conversation';
 
 export interface Harness {
@@ -251,5 +251,3 @@ function resultHas(result: ResultBlock, expected: string): boolean {
 function toolResult(id: string, content: string): ContentBlock {
   return { type: 'tool_result', tool_use_id: id, content };
 }
-
-export type { Reply };

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { fakeCliEnv } from '../support/cli-env';
+import { CLAUDE_BIN, fakeCliEnv } from '../support/cli-env';
 import { FakeAnthropic, lastUserText } from '../support/fake-anthropic';
 import {
   CodeServerSession,
@@ -29,12 +29,12 @@ import {
   waitFor,
 } from './harness';
 
-const CLAUDE_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 const COMMANDS = [
   'CLI2API: Start Server',
   'CLI2API: Stop Server',
   'CLI2API: Restart Server',
   'CLI2API: Show Log',
+  'CLI2API: Check Claude CLI',
   'CLI2API: Copy Base URL',
   'CLI2API: Connect a Client…',
 ];
@@ -277,6 +277,18 @@ describe('CLI2API in a real VS Code extension host', function () {
     assert.equal(panel.channel, 'CLI2API');
     assert.match(session.readLogs(LOG_FILE), requestLine, 'the channel log file holds the request line too');
     await session.screenshot('extension-output');
+  });
+
+  it('"Check Claude CLI" runs the doctor: the report in the CLI2API output channel, the summary as a notification', async function () {
+    this.timeout(300_000);
+    await session.clearNotifications();
+    await session.runCommand('CLI2API: Check Claude CLI');
+    const note = await session.waitForNotification(/checks passed with Claude Code/, 240_000);
+    assert.match(note, /Result: 10 of 10 checks passed with Claude Code [\d.]+: CLI2API can use this CLI\./);
+    const log = session.readLogs(LOG_FILE);
+    assert.match(log, /one API call for an answer cut at the limit +PASS/, 'the report in the channel');
+    assert.match(log, /Logged in: +yes \(api_key\)/);
+    await session.screenshot('extension-doctor');
   });
 
   it('stopping code-server leaves no claude process behind', async function () {

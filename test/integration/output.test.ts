@@ -4,6 +4,9 @@
  * at the first max_tokens stop, and reasoning effort becomes the CLI's --effort.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
@@ -101,8 +104,28 @@ describe('stop, output limits and effort through the real CLI', function () {
       assert.equal(completion.choices[0]?.finish_reason, 'length');
       assert.equal(completion.choices[0]?.message.content, 'This answer was cut');
       assert.equal(completion.usage?.completion_tokens, 50);
+      // Counted once the CLI is gone (and a request it had sent could have arrived): its continuation never went out.
+      await stack.assertNoProcesses();
+      await new Promise((r) => setTimeout(r, 300));
       assert.equal(stack.fake.messageRequests.length, 1, 'the first max_tokens stop ends the run');
       assert.equal(stack.fake.messageRequests[0]!.body.max_tokens, 50);
+      // 2.1.332 leaves its messaging socket behind when killed; CLI2API removes it.
+      const pids = stack.logLines.flatMap((l) => /spawned claude pid=(\d+)/.exec(l)?.[1] ?? []);
+      const left = pids.map((pid) => path.join(os.tmpdir(), 'cc-socks', `${pid}.sock`)).filter((f) => fs.existsSync(f));
+      assert.deepEqual(left, [], 'no socket file of a killed CLI is left');
+    });
+
+    it('sends a limit too small for a thinking budget with thinking off, as the API requires', async () => {
+      // claude-sonnet-4-5 thinks with a budget (both CLIs); the API takes no budget under 1024 or above max_tokens.
+      const completion = await stack.openai.chat.completions.create({
+        model: 'claude-sonnet-4-5',
+        messages: [{ role: 'user', content: 'briefly' }],
+        max_completion_tokens: 300,
+      });
+      assert.equal(completion.choices[0]?.message.content, 'echo: briefly');
+      const sent = stack.fake.messageRequests[0]!.body;
+      assert.equal(sent.max_tokens, 300);
+      assert.deepEqual(sent.thinking, { type: 'disabled' });
     });
 
     it('streams a cut answer with finish_reason length (max_tokens)', async () => {

@@ -48,6 +48,9 @@ export function buildArgs(opts: ArgsOptions): string[] {
  * this variable, which it sends as the API's `max_tokens` (and lowers its thinking budget
  * under it), so the model itself stops at the limit with `stop_reason: "max_tokens"`.
  */
+/** The smallest thinking budget the Messages API takes. */
+const MIN_THINKING_BUDGET = 1024;
+
 export function buildEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
@@ -59,6 +62,12 @@ export function buildEnv(
     if (key.startsWith('CLI2API_') || value === undefined) continue;
     env[key] = value;
   }
-  if (maxOutputTokens !== undefined) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(maxOutputTokens);
+  if (maxOutputTokens !== undefined) {
+    env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(maxOutputTokens);
+    // The API takes a thinking budget only of at least 1024 tokens and below max_tokens. Under a smaller limit the
+    // CLI still asks for one (2.1.197: max_tokens - 1; 2.1.332: 1024) for models with budgeted thinking, and the API
+    // refuses the request; no thinking is the only valid request there (adaptive thinking is unaffected).
+    if (maxOutputTokens <= MIN_THINKING_BUDGET) env.MAX_THINKING_TOKENS = '0';
+  }
   return env;
 }

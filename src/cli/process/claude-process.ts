@@ -4,6 +4,9 @@
  * `kill()` ends the whole process tree (the child leads its own process group).
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from '../../util/logger';
 import { AsyncQueue } from '../../util/async-queue';
 import { type CliLine, type ControlRequestLine, parseCliLine } from '../events';
@@ -37,6 +40,8 @@ export class ClaudeProcess {
   private stdoutRest = '';
   private stderrTail = '';
   private exitInfo: Extract<ProcessEvent, { kind: 'exit' }> | undefined;
+  /** The messaging socket the CLI (2.1.332) opens; it stays behind when the CLI is killed. */
+  private socketPath: string | undefined;
 
   constructor(
     spec: SpawnSpec,
@@ -61,6 +66,11 @@ export class ClaudeProcess {
       const finish = (event: Extract<ProcessEvent, { kind: 'exit' }>) => {
         if (this.exitInfo) return;
         this.exitInfo = event;
+        if (event.signal && this.child.pid !== undefined && process.platform !== 'win32') {
+          const socket =
+            this.socketPath ?? path.join(spec.env.XDG_RUNTIME_DIR || os.tmpdir(), 'cc-socks', `${this.child.pid}.sock`);
+          if (isOwnSocket(socket, this.child.pid)) fs.rm(socket, { force: true }, () => {});
+        }
         this.events.push(event);
         resolve();
       };
@@ -144,6 +154,9 @@ export class ClaudeProcess {
         if (this.onControlRequest) this.onControlRequest(parsed.line);
         else this.rejectControl(parsed.line.request_id, `unsupported control request ${parsed.line.request.subtype}`);
       } else {
+        if (parsed.line.type === 'system' && typeof parsed.line.messaging_socket_path === 'string') {
+          this.socketPath = parsed.line.messaging_socket_path;
+        }
         this.events.push({ kind: 'line', line: parsed.line });
       }
     }
@@ -165,4 +178,9 @@ export function treeKill(
 ): { kind: 'signal'; pid: number } | { kind: 'command'; file: string; args: string[] } {
   if (platform === 'win32') return { kind: 'command', file: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] };
   return { kind: 'signal', pid: -pid };
+}
+
+/** A socket file the CLI process `pid` made for itself (`…/cc-socks/<pid>.sock`), and nothing else. */
+export function isOwnSocket(file: string, pid: number): boolean {
+  return path.basename(file) === `${pid}.sock` && path.basename(path.dirname(file)) === 'cc-socks';
 }

@@ -48,4 +48,13 @@ describe('CLI command line and environment', () => {
     assert.equal(buildEnv({}, { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '9' }, 100).CLAUDE_CODE_MAX_OUTPUT_TOKENS, '100');
     assert.equal(buildEnv({}, {}).CLAUDE_CODE_MAX_OUTPUT_TOKENS, undefined);
   });
+
+  it('turns thinking off under an output limit too small for any thinking budget the API takes (1024)', () => {
+    // Measured: under such a limit both CLIs ask for a thinking budget the API refuses; MAX_THINKING_TOKENS=0 sends none.
+    assert.equal(buildEnv({}, {}, 256).MAX_THINKING_TOKENS, '0');
+    assert.equal(buildEnv({}, {}, 1024).MAX_THINKING_TOKENS, '0');
+    assert.equal(buildEnv({}, {}, 1025).MAX_THINKING_TOKENS, undefined);
+    assert.equal(buildEnv({}, { MAX_THINKING_TOKENS: '2000' }, 4000).MAX_THINKING_TOKENS, '2000');
+    assert.equal(buildEnv({}, {}).MAX_THINKING_TOKENS, undefined);
+  });
 });

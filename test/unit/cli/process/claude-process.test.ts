@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { treeKill } from '../../../../src/cli/process/claude-process';
+import { isOwnSocket, treeKill } from '../../../../src/cli/process/claude-process';
 
 describe('ending a CLI process tree', () => {
   it('signals the process group on POSIX (the child leads its own group)', () => {
@@ -13,5 +13,15 @@ describe('ending a CLI process tree', () => {
       file: 'taskkill',
       args: ['/pid', '4242', '/T', '/F'],
     });
+  });
+});
+
+describe("the CLI's messaging socket", () => {
+  it("is removed only when it is the killed process's own (…/cc-socks/<pid>.sock)", () => {
+    assert.equal(isOwnSocket('/tmp/cc-socks/4242.sock', 4242), true);
+    assert.equal(isOwnSocket('/run/user/1000/cc-socks/4242.sock', 4242), true);
+    assert.equal(isOwnSocket('/tmp/cc-socks/4243.sock', 4242), false);
+    assert.equal(isOwnSocket('/tmp/other/4242.sock', 4242), false);
+    assert.equal(isOwnSocket('/tmp/cc-socks', 4242), false);
   });
 });

@@ -174,7 +174,7 @@ export class Controller implements vscode.Disposable {
             settings: this.settings,
             baseEnv: process.env,
             extraCandidates: bundledClaudeBinary(),
-            onRow: (row) => progress.report({ message: row.title }),
+            onRow: (row) => progress.report({ message: `${row.ok ? 'PASS' : 'FAIL'} ${row.title}` }),
           }),
       );
       this.channel.appendLine(renderReport(report, { version: VERSION, platform: platformLine() }));

@@ -23,7 +23,6 @@ import {
   occupyPort,
   packageVsix,
   processesWithEnv,
-  REPO_ROOT,
   sleep,
   stillAlive,
   waitFor,

@@ -60,10 +60,10 @@ describe('CLI lines', () => {
     assert.equal(first.rate_limit_info.unifiedWindows?.seven_day?.utilization, 0.1);
   });
 
-  it('keeps a rate_limit_event of an unexpected shape as "other" rather than failing the line', () => {
+  it('keeps a rate_limit_event of an unexpected shape as "other" rather than failing the answer, and says so', () => {
     const parsed = parseCliLine('{"type":"rate_limit_event","rate_limit_info":{"resetsAt":"soon"}}');
-    assert.ok(parsed.ok);
-    assert.equal(parsed.line.type, 'other');
+    assert.ok(!parsed.ok && parsed.knownType === 'rate_limit_event', 'reported (ClaudeProcess logs a warning)');
+    assert.equal(parsed.fallback?.type, 'other', 'and read on as an ignored line');
   });
 
   it('parses a result line by its fields, whatever their order (2.1.332 starts it with duration_api_ms)', () => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import {
+  lastMessage,
   lastToolResults,
   lastUserText,
   offeredToolName,
@@ -170,7 +171,7 @@ describe('anthropic messages through the real CLI', function () {
       assert.equal(res.status, 200, text);
       assert.match(text, /event: message_start[\s\S]*Hello from the fake\.[\s\S]*event: message_stop/);
       const sent = stack.fake.messageRequests[0]!.body;
-      const last = textOf(sent.messages.at(-1)!.content);
+      const last = textOf(lastMessage(sent)!.content);
       assert.match(last, /Say hello\n<system-message>\n# Environment\n/, 'the system message stays after the prompt');
       const offered = (sent.tools ?? []).map((t) => t.name.replace(/^mcp__c__/, ''));
       assert.ok(offered.includes('Bash') && offered.includes('ToolSearch'));

@@ -4,9 +4,12 @@
  *    or an allowed name — a web page that rebinds its own DNS name to 127.0.0.1 is refused;
  *  - CORS: no Access-Control-Allow-* headers unless origins are configured, and a request
  *    that a browser marks with another Origin is refused (preflight included);
- *  - API keys: when configured, every /v1 route needs one (Bearer or x-api-key), compared in
- *    constant time. Without keys any key is accepted (some clients refuse an empty one).
- * Errors go through the one error middleware, in OpenAI's shape.
+ *  - API keys, deny by default: when keys are set, every request needs one (Bearer or
+ *    x-api-key, compared in constant time) unless a public route served it first. The app
+ *    mounts the public routes' router before `requireApiKey` (see app.ts), so what is public
+ *    is decided by the router's own matching, never by a second reading of the path.
+ *    Without keys any key is accepted (some clients refuse an empty one).
+ * Errors go through the one error middleware, in the shape of the API the path belongs to.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -16,7 +19,8 @@ import { ApiError } from '../core/api-error';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
 
-export function securityMiddleware(settings: () => Settings) {
+/** The Host check and CORS: before anything else, public routes included. */
+export function hostAndOriginCheck(settings: () => Settings) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const s = settings();
     if (!hostAllowed(ctx.get('host'), s)) {
@@ -38,6 +42,7 @@ export function securityMiddleware(settings: () => Settings) {
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Vary', 'Origin');
       if (ctx.method === 'OPTIONS') {
+        // A preflight never carries a key: it is answered here, with headers only, for configured origins.
         ctx.set('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
         ctx.set(
           'Access-Control-Allow-Headers',
@@ -48,7 +53,15 @@ export function securityMiddleware(settings: () => Settings) {
         return;
       }
     }
-    if (ctx.path.startsWith('/v1/') && s.apiKeys.length > 0 && !keyAccepted(presentedKey(ctx), s.apiKeys)) {
+    await next();
+  };
+}
+
+/** With keys set, nothing past this point is served without one: unknown paths and methods included. */
+export function requireApiKey(settings: () => Settings) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const { apiKeys } = settings();
+    if (apiKeys.length > 0 && !keyAccepted(presentedKey(ctx), apiKeys)) {
       throw new ApiError(
         401,
         'Missing or invalid API key. Send it as "Authorization: Bearer <key>" (the keys are set with CLI2API_API_KEY or the "CLI2API: Set API Key" command).',

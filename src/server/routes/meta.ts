@@ -1,4 +1,7 @@
-/** GET /health, GET /, GET /v1/models, GET /v1/models/{id}. */
+/**
+ * GET /health and GET / (the public routes: served without a key) and GET /v1/models,
+ * GET /v1/models/{id} (which need one when keys are set, like every other route).
+ */
 import type Router from '@koa/router';
 import { errors } from '../../core/api-error';
 import { VERSION } from '../../version';
@@ -7,7 +10,8 @@ import type { AppDeps } from '../context';
 /** A fixed creation time: the ids are aliases whose real models change underneath. */
 const MODEL_CREATED = 1_735_689_600;
 
-export function registerMetaRoutes(router: Router, deps: AppDeps): void {
+/** The only routes served without an API key. Keep this list short: everything else needs a key. */
+export function registerPublicRoutes(router: Router, deps: AppDeps): void {
   router.get('/health', async (ctx) => {
     const cli = await deps.cli.status();
     ctx.body = {
@@ -52,7 +56,9 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
       ],
     };
   });
+}
 
+export function registerModelsRoutes(router: Router, deps: AppDeps): void {
   router.get('/v1/models', (ctx) => {
     ctx.body = { object: 'list', data: deps.settings().models.map(modelObject) };
   });

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { parseSettings, type Settings, type SettingsInput } from '../../../src/config/settings';
 import { errorMiddleware } from '../../../src/server/errors';
-import { hostAllowed, keyAccepted, securityMiddleware } from '../../../src/server/security';
+import { hostAllowed, hostAndOriginCheck, keyAccepted, requireApiKey } from '../../../src/server/security';
 import { rawRequest, recordingLogger, type Served, serve } from '../../support/http-app';
 
 describe('host check', () => {
@@ -67,12 +67,15 @@ describe('security middleware', () => {
   before(async () => {
     const app = new Koa();
     app.silent = true;
+    const open = new Router();
+    open.get('/health', (ctx) => (ctx.body = { ok: true }));
     const router = new Router();
-    router.get('/health', (ctx) => (ctx.body = { ok: true }));
     router.get('/v1/models', (ctx) => (ctx.body = { data: [] }));
     router.post('/v1/chat/completions', (ctx) => (ctx.body = { ok: true }));
-    app.use(errorMiddleware(recordingLogger()));
-    app.use(securityMiddleware(() => settings));
+    app.use(errorMiddleware(recordingLogger(), () => 1));
+    app.use(hostAndOriginCheck(() => settings));
+    app.use(open.routes());
+    app.use(requireApiKey(() => settings));
     app.use(router.routes());
     app.use(router.allowedMethods());
     server = await serve(app);
@@ -143,7 +146,9 @@ describe('security middleware', () => {
     assert.equal(JSON.parse(missing.body).error.type, 'invalid_request_error');
     assert.equal((await get('/v1/models', { Authorization: 'Bearer wrong-key-0' })).status, 401);
     assert.equal((await get('/v1/models', { Authorization: 'Basic c2VjcmV0LWtleS0x' })).status, 401);
-    assert.equal((await get('/health')).status, 200, 'outside /v1 no key is needed');
+    assert.equal((await get('/health')).status, 200, 'a route served before the key check needs none');
+    assert.equal((await get('/v1/unknown')).status, 401, 'deny by default: an unknown path needs a key too');
+    assert.equal((await get('/V1/MODELS')).status, 401, 'every spelling the router accepts');
   });
 
   it('takes the key as a Bearer token or as x-api-key', async () => {

@@ -48,7 +48,7 @@ export const errors = {
       message,
       'rate_limit_exceeded',
       null,
-      retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+      retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {},
     ),
   queueFull: (retryAfterSeconds: number) =>
     new ApiError(

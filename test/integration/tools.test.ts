@@ -423,8 +423,9 @@ describe('tool calling through the real CLI', function () {
   describe('an abandoned call', () => {
     let short: Stack;
     before(async () => {
-      // Long enough for the first answer on a loaded machine; the held call is released this long after it.
-      short = await startStack({ timeoutSeconds: 8 });
+      // A held call is released after the request timeout. It must be long enough for the
+      // first request itself (a CLI start) to finish on a loaded machine: 15 s, not 2.
+      short = await startStack({ timeoutSeconds: 15 });
     });
     after(async () => {
       await short?.stop();
@@ -439,8 +440,12 @@ describe('tool calling through the real CLI', function () {
       });
       assert.equal(res.choices[0]!.finish_reason, 'tool_calls');
       assert.equal(short.server.cli.heldCalls, 1);
-      await short.assertNoProcesses(30_000);
+      await short.assertNoProcesses(60_000);
       assert.equal(short.server.cli.heldCalls, 0);
+      assert.ok(
+        short.logLines.some((l) => /got no result within 15 s; stopping claude/.test(l)),
+        'released by the timeout, not by chance',
+      );
     });
   });
 });

@@ -157,26 +157,3 @@ describe('a request in flight when the server stops', function () {
     await stack.assertNoProcesses();
   });
 });
-
-describe('agent mode', function () {
-  this.timeout(60_000);
-
-  it('offers the allowed Claude Code tools only when configured, in the chosen folder', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-agent-'));
-    const agent = await startStack({ agentTools: ['Read', 'Grep'], agentCwd: cwd });
-    try {
-      await agent.openai.chat.completions.create({
-        model: 'sonnet',
-        messages: [{ role: 'user', content: 'look around' }],
-      });
-      const names = (agent.fake.messageRequests[0]!.body.tools ?? []).map((t) => t.name).sort();
-      assert.deepEqual(names, ['Grep', 'Read']);
-      await agent.assertNoProcesses();
-    } finally {
-      await agent.stop();
-    }
-  });
-});

@@ -18,6 +18,9 @@ import {
 } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
 
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 const weatherTool: Anthropic.Tool = {
   name: 'get_weather',
   description: 'Current weather for a city',
@@ -211,6 +214,75 @@ describe('anthropic messages through the real CLI', function () {
       },
     } as Anthropic.MessageCreateParamsNonStreaming);
     assert.deepEqual(message.content, [{ type: 'text', text: '{"city":"Rome"}' }]);
+  });
+
+  it('delivers an image tool result to the model the same way from the live process and from a cold start', async () => {
+    const chartTool: Anthropic.Tool = {
+      name: 'render_chart',
+      description: 'Renders a chart',
+      input_schema: { type: 'object', properties: {} },
+    };
+    stack.fake.handle((req) =>
+      lastToolResults(req.body).length > 0
+        ? { kind: 'message', blocks: [{ type: 'text', text: 'A single pixel.' }] }
+        : { kind: 'message', blocks: [{ type: 'tool_use', name: offeredToolName(req, 'render_chart'), input: {} }] },
+    );
+    const result = (id: string): Anthropic.MessageParam => ({
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: id,
+          content: [
+            { type: 'text', text: 'Here is the chart:' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+          ],
+        },
+      ],
+    });
+    const ask: Anthropic.MessageParam = { role: 'user', content: 'Draw it.' };
+
+    // Live: the process that made the call takes the result.
+    const first = await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask],
+      tools: [chartTool],
+    });
+    const call = first.content.find((b) => b.type === 'tool_use')!;
+    assert.ok(call.type === 'tool_use');
+    await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask, { role: 'assistant', content: first.content }, result(call.id)],
+      tools: [chartTool],
+    });
+    assert.ok(
+      stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)),
+      'the live process took the result',
+    );
+    const live = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
+
+    // Cold: the same conversation, whose call no process holds, goes to a new process as a transcript.
+    const coldId = 'toolu_cold_1';
+    await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask, { role: 'assistant', content: [{ ...call, id: coldId }] }, result(coldId)],
+      tools: [chartTool],
+    });
+    const cold = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
+
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } };
+    assert.deepEqual(
+      live.map((r) => r.content),
+      [[{ type: 'text', text: 'Here is the chart:' }, image]],
+    );
+    assert.deepEqual(
+      cold.map((r) => r.content),
+      live.map((r) => r.content),
+      'the model receives the same content either way',
+    );
   });
 
   it('estimates countTokens without running the model', async () => {

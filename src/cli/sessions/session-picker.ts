@@ -20,7 +20,7 @@ import { type ClaudeBinary, CliNotFoundError } from '../process/locate';
 import { spawnFlags, withDefaults } from '../process/spawn-flags';
 import type { Spawner } from '../process/spawner';
 import { ToolBridge } from '../tools/tool-bridge';
-import { MCP_SERVER, ToolSet, toolResultText } from '../tools/tool-set';
+import { MCP_SERVER, ToolSet } from '../tools/tool-set';
 import type { HeldSessions } from './held-sessions';
 import type { Session } from './session';
 import type { SessionPool } from './session-pool';
@@ -139,7 +139,7 @@ export class SessionPicker {
       void session.child.kill();
       return undefined;
     }
-    for (const r of results) session.bridge.answer(r.tool_use_id, toolResultText(r.content), r.is_error === true);
+    void session.bridge.answerInOrder(results); // one at a time, in the client's order (see ToolBridge)
     this.logger.debug(`continued claude pid=${session.child.pid} with ${results.length} tool result(s)`);
     return session;
   }

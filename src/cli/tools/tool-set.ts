@@ -152,8 +152,3 @@ function instructions(
   }
   return parts.join('\n\n');
 }
-
-export function toolResultText(content: string | ContentBlock[]): string {
-  if (typeof content === 'string') return content;
-  return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-}

@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger';
 import { errors } from '../core/api-error';
 import { UsageLimits } from '../core/usage-limits';
 import { createApp } from './app';
+import type { AppDeps } from './context';
 import { ServerStats } from './stats';
 
 export type ServerState =
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   logger: Logger;
   baseEnv?: NodeJS.ProcessEnv;
   extraCliCandidates?: () => string[];
+  /** How remote images are fetched; by default from public addresses only. */
+  remoteImages?: AppDeps['remoteImages'];
 }
 
 export class ApiServer {
@@ -79,6 +82,7 @@ export class ApiServer {
       stats: this.stats,
       usage: this.usage,
       shutdown: this.shutdown.signal,
+      remoteImages: this.opts.remoteImages,
     });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;

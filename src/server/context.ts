@@ -1,5 +1,6 @@
 /** What the routes need from the server, and what they leave on `ctx.state` for the request log. */
 import type { CliManager } from '../cli/cli-manager';
+import type { RemoteImageOptions } from '../openai/remote-images';
 import type { Settings } from '../config/settings';
 import type { UsageLimits } from '../core/usage-limits';
 import type { Logger } from '../util/logger';
@@ -14,6 +15,8 @@ export interface AppDeps {
   usage: UsageLimits;
   /** Aborted when the server stops: every request in flight ends with a clear 503. */
   shutdown: AbortSignal;
+  /** How remote images are fetched (tests let downloads reach their own local server). */
+  remoteImages?: Pick<RemoteImageOptions, 'policy' | 'timeoutMs'>;
 }
 
 export interface RequestState {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { parseSettings, type Settings, type SettingsInput } from '../../src/config/settings';
-import { ApiServer } from '../../src/server/api-server';
+import { ApiServer, type ApiServerOptions } from '../../src/server/api-server';
 import { createConsoleLogger, type Logger } from '../../src/util/logger';
 import { CLAUDE_BIN, fakeCliEnv } from './cli-env';
 import { FakeAnthropic } from './fake-anthropic';
@@ -28,6 +28,7 @@ export interface Stack {
 export async function startStack(
   overrides: SettingsInput = {},
   cliEnvExtra: Record<string, string> = {},
+  serverOptions: Pick<ApiServerOptions, 'remoteImages'> = {},
 ): Promise<Stack> {
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();
@@ -45,7 +46,12 @@ export async function startStack(
   const logger: Logger = process.env.CLI2API_TEST_LOG
     ? createConsoleLogger({ level: 'trace', json: false })
     : createConsoleLogger({ level: 'debug', json: false, write: (l) => logLines.push(l) });
-  const server = new ApiServer({ settings: () => settings, logger, baseEnv: { PATH: process.env.PATH ?? '' } });
+  const server = new ApiServer({
+    settings: () => settings,
+    logger,
+    baseEnv: { PATH: process.env.PATH ?? '' },
+    ...serverOptions,
+  });
   await server.start();
   const state = server.state;
   if (state.kind !== 'running') throw new Error(`server did not start: ${JSON.stringify(state)}`);

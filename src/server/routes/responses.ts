@@ -27,6 +27,7 @@ import { inlineRemoteImages } from '../../openai/remote-images';
 import { validate } from '../../core/validate';
 import type { AppDeps, RequestState } from '../context';
 import { serveModelRun } from '../model-run';
+import { withRequestSignal } from '../request-signal';
 import { ResponseStore } from '../response-store';
 
 export function registerResponsesRoutes(router: Router, deps: AppDeps): void {
@@ -62,7 +63,10 @@ function found(store: ResponseStore, id: string) {
 
 async function createResponse(ctx: Context, deps: AppDeps, store: ResponseStore): Promise<void> {
   const settings = deps.settings();
-  if (settings.allowRemoteImages) await inlineRemoteImages(ctx.request.body);
+  if (settings.allowRemoteImages)
+    await withRequestSignal(ctx, settings.timeoutSeconds * 1000, deps.shutdown, (signal) =>
+      inlineRemoteImages(ctx.request.body, { ...deps.remoteImages, signal }),
+    );
   const body = validate(responsesRequestSchema, ctx.request.body);
   const previousId = body.previous_response_id;
   const previous = previousId ? store.get(previousId) : undefined;

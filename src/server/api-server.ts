@@ -3,6 +3,7 @@
  * it holds the CLI process manager and the HTTP server, moves through an explicit state,
  * and stops politely but surely (connections closed, every CLI child killed).
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliManager } from '../cli/cli-manager';
@@ -28,6 +29,24 @@ export interface ApiServerOptions {
   extraCliCandidates?: () => string[];
   /** How remote images are fetched; by default from public addresses only. */
   remoteImages?: AppDeps['remoteImages'];
+  /** Where this server runs, for /health (other windows show it); 'headless' by default. */
+  runner?: () => { kind: 'vscode' | 'headless'; workspace?: string };
+}
+
+/** Listening failed: `code` is the socket error's (EADDRINUSE, EACCES, …). */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+export interface StartOptions {
+  /** A port already in use is expected (another window may hold it): not logged as an error. */
+  quietIfInUse?: boolean;
 }
 
 export class ApiServer {
@@ -35,6 +54,8 @@ export class ApiServer {
   readonly stats = new ServerStats();
   /** The subscription's usage windows as last reported (kept across restarts: they belong to the account). */
   readonly usage = new UsageLimits();
+  /** Random per server object: /health names it, so a window can tell its own server from another's. */
+  readonly instance = randomUUID();
   private server: http.Server | undefined;
   private current: ServerState = { kind: 'stopped' };
   private starting: Promise<void> | undefined;
@@ -62,14 +83,17 @@ export class ApiServer {
     return () => this.listeners.delete(listener);
   }
 
-  /** Safe to call twice: a start in progress is shared. Resolves once listening; rejects (and enters `failed`) otherwise. */
-  start(): Promise<void> {
+  /**
+   * Safe to call twice: a start in progress is shared. Resolves once listening; rejects with
+   * a ListenError (and enters `failed`) otherwise.
+   */
+  start(opts: StartOptions = {}): Promise<void> {
     if (this.current.kind === 'running') return Promise.resolve();
-    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    this.starting ??= this.doStart(opts).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(opts: StartOptions): Promise<void> {
     await this.stopping;
     const { host, port } = this.opts.settings();
     this.setState({ kind: 'starting' });
@@ -83,6 +107,7 @@ export class ApiServer {
       usage: this.usage,
       shutdown: this.shutdown.signal,
       remoteImages: this.opts.remoteImages,
+      identity: { instance: this.instance, runner: this.opts.runner ?? (() => ({ kind: 'headless' })) },
     });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
@@ -104,8 +129,9 @@ export class ApiServer {
             ? `Not allowed to listen on ${host}:${port}.`
             : `Could not listen on ${host}:${port}: ${err.message}`;
       this.setState({ kind: 'failed', message, code: err.code });
-      this.opts.logger.error(message);
-      throw new Error(message);
+      if (opts.quietIfInUse && err.code === 'EADDRINUSE') this.opts.logger.debug(message);
+      else this.opts.logger.error(message);
+      throw new ListenError(message, err.code);
     }
     server.on('error', (e) => this.opts.logger.error(e));
     this.server = server;

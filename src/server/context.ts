@@ -17,6 +17,16 @@ export interface AppDeps {
   shutdown: AbortSignal;
   /** How remote images are fetched (tests let downloads reach their own local server). */
   remoteImages?: Pick<RemoteImageOptions, 'policy' | 'timeoutMs'>;
+  /** Who this server is, for /health: other CLI2API windows recognise it by this. */
+  identity: ServerIdentity;
+}
+
+/** What /health says about the server itself. */
+export interface ServerIdentity {
+  /** Random per ApiServer: tells two CLI2API servers apart. */
+  instance: string;
+  /** Where it runs ('vscode' or 'headless') and, in VS Code, the window's workspace name. */
+  runner: () => { kind: 'vscode' | 'headless'; workspace?: string };
 }
 
 export interface RequestState {
@@ -26,6 +36,8 @@ export interface RequestState {
   costUsd?: number;
   /** Set when an SSE stream ended with an error event (the HTTP status was already 200). */
   streamError?: string;
+  /** The error code of a failed request (`cli_not_found`, `server_stopping`, …), for the log line. */
+  errorCode?: string;
 }
 
 /** Notes a finished CLI run for the request log, the stats and the cost header. */

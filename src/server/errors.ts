@@ -9,6 +9,7 @@ import { anthropicErrorBody } from '../anthropic/error-body';
 import { ApiError, errors } from '../core/api-error';
 import { openaiErrorBody } from '../openai/error-body';
 import type { Logger } from '../util/logger';
+import type { RequestState } from './context';
 import { ClientGoneError } from './request-signal';
 import { bodyUnread, discardBound, discardUnreadBody } from './unread-body';
 
@@ -34,6 +35,7 @@ export function errorMiddleware(logger: Logger, maxBodyMb: () => number) {
         return;
       }
       const apiError = toApiError(err, logger);
+      (ctx.state as RequestState).errorCode = apiError.code ?? undefined;
       if (bodyUnread(ctx.req)) {
         // Answered while the client still writes: take the rest first, so it reads the answer, then close.
         ctx.set('Connection', 'close');

@@ -90,9 +90,11 @@ function streamFailure(ctx: Context, err: unknown, deps: AppDeps): ApiError | un
   const state = ctx.state as RequestState;
   if (err instanceof ClientGoneError) {
     state.streamError = 'client disconnected';
+    state.errorCode = 'client_closed_request';
     return undefined;
   }
   const apiError = toApiError(err, deps.logger);
   state.streamError = apiError.message;
+  state.errorCode = apiError.code ?? String(apiError.status);
   return apiError;
 }

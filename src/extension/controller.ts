@@ -81,8 +81,9 @@ export class Controller implements vscode.Disposable {
     });
     const offStats = this.server.stats.onDidChange((outcome) => {
       this.render();
-      // A failed request may mean the CLI went missing (or came back): look again.
-      if (outcome && !outcome.ok && (outcome.status ?? 500) >= 500) void this.cli.check();
+      // A failed request may mean the CLI went missing; any request while it is missing may mean it is back.
+      if (outcome && ((!outcome.ok && (outcome.status ?? 500) >= 500) || this.cli.cli?.ok === false))
+        void this.cli.check();
     });
     this.disposables.push(
       { dispose: offView },

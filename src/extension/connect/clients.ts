@@ -42,7 +42,7 @@ export interface ClientCard {
 /** Any value works without keys (some clients refuse an empty field). */
 export const KEY_PLACEHOLDER = 'cli2api';
 /** The variable Codex reads the key from (`env_key`). */
-export const CODEX_KEY_VARIABLE = 'CLI2API_KEY';
+export const CODEX_KEY_VARIABLE = 'CLI2API_API_KEY';
 
 export function chosenModel(info: ConnectInfo): string {
   return info.models.includes(info.defaultModel) ? info.defaultModel : (info.models[0] ?? info.defaultModel);

@@ -87,7 +87,7 @@ describe('client configuration files', () => {
 
   it('with keys, Codex gets env_key and the note says which variable to set', () => {
     const p = propose('codex', { ...info, apiKey: 'c2a-k-12345678' }, e);
-    assert.match(p.after, /env_key = "CLI2API_KEY"/);
-    assert.match(p.notes.join(' '), /export CLI2API_KEY=c2a-k-12345678/);
+    assert.match(p.after, /env_key = "CLI2API_API_KEY"/);
+    assert.match(p.notes.join(' '), /export CLI2API_API_KEY=c2a-k-12345678/);
   });
 });

@@ -53,8 +53,8 @@ describe('Connect panel client cards', () => {
     assert.match(code('continue'), /apiKey: c2a-real-key-123/);
     assert.match(code('kilo'), /"apiKey": "c2a-real-key-123"/);
     assert.match(code('claude'), /ANTHROPIC_API_KEY=c2a-real-key-123/);
-    assert.match(code('codex'), /env_key = "CLI2API_KEY"/);
-    assert.match(cards.find((c) => c.id === 'codex')!.notes.join(' '), /export CLI2API_KEY=c2a-real-key-123/);
+    assert.match(code('codex'), /env_key = "CLI2API_API_KEY"/);
+    assert.match(cards.find((c) => c.id === 'codex')!.notes.join(' '), /export CLI2API_API_KEY=c2a-real-key-123/);
     assert.equal(cards[0]!.fields!.find((f) => f.label === 'API Key')!.value, 'c2a-real-key-123');
   });
 

@@ -28,7 +28,7 @@ describe('Codex config.toml merge', () => {
     const { text, usesProfile } = mergeCodexConfig(undefined, {
       baseUrl: 'http://127.0.0.1:8000/v1',
       model: 'sonnet',
-      envKey: 'CLI2API_KEY',
+      envKey: 'CLI2API_API_KEY',
     });
     assert.equal(usesProfile, false);
     const cfg = TOML.parse(text) as Table;
@@ -40,7 +40,7 @@ describe('Codex config.toml merge', () => {
         name: 'CLI2API',
         base_url: 'http://127.0.0.1:8000/v1',
         wire_api: 'responses',
-        env_key: 'CLI2API_KEY',
+        env_key: 'CLI2API_API_KEY',
       },
     );
     assert.deepEqual({ ...cfg.profiles.cli2api }, { model: 'sonnet', model_provider: 'cli2api' });
@@ -68,12 +68,12 @@ describe('Codex config.toml merge', () => {
     const second = mergeCodexConfig(edited, {
       baseUrl: 'http://127.0.0.1:9100/v1',
       model: 'opus',
-      envKey: 'CLI2API_KEY',
+      envKey: 'CLI2API_API_KEY',
     }).text;
     assert.ok(second.includes('# keep this'));
     let cfg = TOML.parse(second) as Table;
     assert.equal(cfg.model_providers.cli2api!.base_url, 'http://127.0.0.1:9100/v1');
-    assert.equal(cfg.model_providers.cli2api!.env_key, 'CLI2API_KEY');
+    assert.equal(cfg.model_providers.cli2api!.env_key, 'CLI2API_API_KEY');
     assert.equal(cfg.model_providers.cli2api!.request_max_retries, 2);
     assert.equal(cfg.profiles.cli2api!.model, 'opus');
     assert.equal(second.match(/\[model_providers\.cli2api\]/g)?.length, 1, 'no second table');

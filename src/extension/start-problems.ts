@@ -68,7 +68,7 @@ export async function choosePort(current: { host: string; port: number }, scope?
         target: 'user',
       },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: `CLI2API: port ${current.port} is taken` });
+    const pick = await vscode.window.showQuickPick(items, { title: `CLI2API: use another port than ${current.port}` });
     if (!pick) return;
     target = pick.target;
   }

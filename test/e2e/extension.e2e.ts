@@ -390,13 +390,7 @@ describe('CLI2API in a real VS Code extension host', function () {
   it('Set Claude CLI Path… takes the executable from a file dialog', async function () {
     const real = fs.realpathSync(CLAUDE_BIN);
     await run('CLI2API: Set Claude CLI Path…');
-    const input = session.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(real);
-    // code-server's file dialog: accept with its button (Enter only filters the list).
-    await session.page
-      .locator('.quick-input-widget .monaco-button', { hasText: 'Use This CLI' })
-      .click({ timeout: 10_000 });
+    await session.pickFile(real, 'Use This CLI');
     await session.waitForNotification(/CLI2API uses Claude Code CLI \d+\.\d+\.\d+ at/, 20_000);
     assert.equal(session.readUserSettings()['cli2api.claudePath'], real);
     const res = await openai(port).chat.completions.create({

@@ -78,12 +78,7 @@ describe('CLI2API status: the CLI and the port', function () {
     await session.page
       .locator('.notifications-toasts .notification-list-item-message a', { hasText: 'Set Path' })
       .click();
-    const input = session.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(cliLink);
-    await session.page
-      .locator('.quick-input-widget .monaco-button', { hasText: 'Use This CLI' })
-      .click({ timeout: 10_000 });
+    await session.pickFile(cliLink, 'Use This CLI');
     await waitFor(
       'the notice to close',
       async () => !(await session.notifications()).some((n) => NOTICE.test(n)),
@@ -106,7 +101,7 @@ describe('CLI2API status: the CLI and the port', function () {
     const moves = () => (session.readLogs(LOG_FILE).match(/Address changed to /g) ?? []).length;
     const before = moves();
     await session.openSettingsUi('cli2api.port');
-    await session.typeIntoSetting('cli2api.port', String(next), 150);
+    await session.typeIntoSetting('cli2api.port', String(next));
     port = next;
     await session.waitForStatusBarItem(item(), 20_000);
     assert.equal(moves(), before + 1, 'one move, not one per keystroke');
@@ -125,7 +120,7 @@ describe('CLI2API status: the CLI and the port', function () {
     const taken = await freePort();
     const holder = await occupyPort(taken);
     try {
-      await session.typeIntoSetting('cli2api.port', String(taken), 60);
+      await session.typeIntoSetting('cli2api.port', String(taken));
       const note = await session.waitForNotification(/cannot use 127\.0\.0\.1:\d+/, 20_000);
       assert.match(
         note,

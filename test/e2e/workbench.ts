@@ -88,7 +88,17 @@ export class Workbench {
   async pickQuickPickItem(label: string, timeoutMs = 10_000): Promise<void> {
     const row = await this.findQuickPickRow(label, timeoutMs);
     await row.click({ timeout: timeoutMs });
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+    const widget = this.page.locator('.quick-input-widget');
+    // A click while the list still settles may only focus the row: Enter then accepts it.
+    if (
+      !(await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      await this.page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
+    }
   }
 
   async closeQuickInput(timeoutMs = 5_000): Promise<void> {
@@ -134,9 +144,18 @@ export class Workbench {
 
   private async focusWorkbench(): Promise<void> {
     // Keys go to the focused element; make sure focus is in the workbench, not on nothing.
-    const active = await this.page.evaluate(() => document.activeElement?.tagName ?? '');
-    if (active === '' || active === 'BODY')
-      await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+    // A webview (an iframe) keeps keys to itself: take the focus back to the workbench first.
+    const active = await this.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (el?.tagName === 'IFRAME') el.blur();
+      return document.activeElement?.tagName ?? '';
+    });
+    if (active === '' || active === 'BODY' || active === 'IFRAME') {
+      // The middle of the status bar holds no item: a click there only focuses the workbench.
+      const bar = this.page.locator('.part.statusbar');
+      const box = await bar.boundingBox();
+      await bar.click({ position: { x: Math.round((box?.width ?? 800) / 2), y: Math.round((box?.height ?? 22) / 2) } });
+    }
   }
 
   async clearNotifications(): Promise<void> {
@@ -318,12 +337,39 @@ export class Workbench {
    * Types `text` into the Settings UI's field of setting `key` (opened by openSettingsUi), one
    * key press at a time as a person would: every keystroke is a configuration change.
    */
-  async typeIntoSetting(key: string, text: string, delayMs = 120, timeoutMs = 20_000): Promise<void> {
+  async typeIntoSetting(key: string, text: string, delayMs = 400, timeoutMs = 20_000): Promise<void> {
     const input = this.page.locator(`.settings-editor input[aria-label="${key}"]`).first();
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.click({ timeout: timeoutMs });
-    await this.page.keyboard.press('ControlOrMeta+A');
-    await this.page.keyboard.press('Backspace');
+    await input.selectText({ timeout: timeoutMs });
     await this.page.keyboard.type(text, { delay: delayMs });
+    // The Settings UI writes each keystroke's value and re-renders the field from the settings:
+    // under load a re-render can bring back an older value. The test must know it typed `text`.
+    await waitFor(`the field to show ${text}`, async () => (await input.inputValue()) === text, 5_000);
+  }
+
+  /**
+   * Picks `file` in VS Code's own file dialog (code-server shows a quick input with a path):
+   * waits until the dialog has its starting folder, types the path, and accepts with `button`.
+   */
+  async pickFile(file: string, button: string, timeoutMs = 15_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input').first();
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await waitFor(
+      'the dialog to show its starting folder',
+      async () => (await input.inputValue()).endsWith('/'),
+      timeoutMs,
+    );
+    await waitFor(
+      `the dialog to hold ${file}`,
+      async () => {
+        if ((await input.inputValue()) !== file) await input.fill(file);
+        return (await input.inputValue()) === file;
+      },
+      timeoutMs,
+      300,
+    );
+    await widget.locator('.monaco-button', { hasText: button }).click({ timeout: timeoutMs });
+    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 }

@@ -21,6 +21,7 @@ export class SettingsSource implements vscode.Disposable {
   private applied: Address;
   private apiKeys: string[] = [];
   private settleTimer: NodeJS.Timeout | undefined;
+  private pending: Address | undefined;
   private readonly warnings = new SettingWarnings();
   private readonly refusals = new SettingWarnings();
   private refusedText: string | undefined;
@@ -75,8 +76,14 @@ export class SettingsSource implements vscode.Disposable {
     this.raw = this.read();
     for (const l of this.changeListeners) l(e);
     const pending = this.raw.host !== this.applied.host || this.raw.port !== this.applied.port;
+    const changed = this.raw.host !== this.pending?.host || this.raw.port !== this.pending?.port;
     clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
+    this.pending = pending ? { host: this.raw.host, port: this.raw.port } : undefined;
+    if (pending && changed)
+      this.log.info(
+        `The address setting is now ${this.raw.host}:${this.raw.port}; it applies once it stays so for ${this.settleMs / 1000} s.`,
+      );
     if (pending) this.settleTimer = setTimeout(() => void this.settle(), this.settleMs);
     else if (this.refusedText) {
       this.refusedText = undefined;
@@ -87,6 +94,7 @@ export class SettingsSource implements vscode.Disposable {
 
   private async settle(): Promise<void> {
     this.settleTimer = undefined;
+    this.pending = undefined;
     const next = { host: this.raw.host, port: this.raw.port };
     const check = next.port === 0 ? ({ ok: true } as const) : await this.check(next.host, next.port);
     // Changed again while checking: the newer value settles on its own.

@@ -387,19 +387,6 @@ describe('CLI2API in a real VS Code extension host', function () {
     await session.runCommand('View: Close All Editors');
   });
 
-  it('Set Claude CLI Path… takes the executable from a file dialog', async function () {
-    const real = fs.realpathSync(CLAUDE_BIN);
-    await run('CLI2API: Set Claude CLI Path…');
-    await session.pickFile(real, 'Use This CLI');
-    await session.waitForNotification(/CLI2API uses Claude Code CLI \d+\.\d+\.\d+ at/, 20_000);
-    assert.equal(session.readUserSettings()['cli2api.claudePath'], real);
-    const res = await openai(port).chat.completions.create({
-      model: 'sonnet',
-      messages: [{ role: 'user', content: 'new path' }],
-    });
-    assert.equal(res.choices[0]?.message.content, 'echo: new path');
-  });
-
   it('Use Another Port… moves this workspace only, leaving the shared user setting alone', async function () {
     const userPort = session.readUserSettings()['cli2api.port'];
     await run('CLI2API: Use Another Port…');
@@ -417,6 +404,19 @@ describe('CLI2API in a real VS Code extension host', function () {
       fs.readFileSync(path.join(session.workspaceDir, '.vscode', 'settings.json'), 'utf8'),
     ) as Record<string, unknown>;
     assert.equal(ws['cli2api.port'], next);
+  });
+
+  it('Set Claude CLI Path… takes the executable from a file dialog', async function () {
+    const real = fs.realpathSync(CLAUDE_BIN);
+    await run('CLI2API: Set Claude CLI Path…');
+    await session.pickFile(real, 'Use This CLI');
+    await session.waitForNotification(/CLI2API uses Claude Code CLI \d+\.\d+\.\d+ at/, 20_000);
+    assert.equal(session.readUserSettings()['cli2api.claudePath'], real);
+    const res = await openai(port).chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'new path' }],
+    });
+    assert.equal(res.choices[0]?.message.content, 'echo: new path');
   });
 
   it('every palette command was run from the palette in this suite', function () {

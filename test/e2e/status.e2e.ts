@@ -101,17 +101,19 @@ describe('CLI2API status: the CLI and the port', function () {
     const moves = () => (session.readLogs(LOG_FILE).match(/Address changed to /g) ?? []).length;
     const before = moves();
     await session.openSettingsUi('cli2api.port');
-    await session.typeIntoSetting('cli2api.port', String(next));
+    // Typed at a person's pace, each keystroke a configuration change (4, 45, 456, …).
+    await session.typeIntoSetting('cli2api.port', String(next), 60);
     port = next;
     await session.waitForStatusBarItem(item(), 20_000);
-    assert.equal(moves(), before + 1, 'one move, not one per keystroke');
     const log = session.readLogs(LOG_FILE);
-    for (let i = 1; i < String(next).length; i++)
+    const seen = [...log.matchAll(/The address setting is now 127\.0\.0\.1:(\d+);/g)].map((m) => m[1]);
+    const prefixes = seen.filter((p) => p !== String(next) && String(next).startsWith(p!));
+    assert.ok(prefixes.length >= 1, `the extension saw the value while it was typed: ${JSON.stringify(seen)}`);
+    assert.equal(moves(), before + 1, 'one move, not one per keystroke');
+    for (const p of prefixes)
       assert.doesNotMatch(
         log,
-        new RegExp(
-          `(listening on http://127\\.0\\.0\\.1|Address changed to 127\\.0\\.0\\.1):${String(next).slice(0, i)}\\b`,
-        ),
+        new RegExp(`(listening on http://127\\.0\\.0\\.1|Address changed to 127\\.0\\.0\\.1):${p}\\b`),
       );
     assert.equal((await getJson(next, '/v1/models')).status, 200);
   });
@@ -120,7 +122,7 @@ describe('CLI2API status: the CLI and the port', function () {
     const taken = await freePort();
     const holder = await occupyPort(taken);
     try {
-      await session.typeIntoSetting('cli2api.port', String(taken));
+      await session.typeIntoSetting('cli2api.port', String(taken), 60);
       const note = await session.waitForNotification(/cannot use 127\.0\.0\.1:\d+/, 20_000);
       assert.match(
         note,
@@ -134,6 +136,23 @@ describe('CLI2API status: the CLI and the port', function () {
       await holder.close();
     }
     await session.runCommand('View: Close Editor');
+  });
+  it('an invalid setting warns once, with Open Settings — not again on an unrelated change', async function () {
+    await session.clearNotifications();
+    await session.editUserSettings({ 'cli2api.timeout': -5 });
+    const note = await session.waitForNotification(/Setting cli2api\.timeout is invalid/, 15_000);
+    assert.match(note, /using the default 300/);
+    assert.ok(await session.page.locator('.notifications-toasts .monaco-button', { hasText: 'Open Settings' }).count());
+    await session.clearNotifications();
+    await session.editUserSettings({ 'cli2api.maxQueue': 10 });
+    await waitFor('the change to apply', () => /maxQueue/.test(fs.readFileSync(session.settingsPath, 'utf8')), 5_000);
+    await sleep(3000); // a repeated warning would show by now
+    assert.deepEqual(
+      (await session.notifications()).filter((n) => /cli2api\.timeout/.test(n)),
+      [],
+      'not shown again',
+    );
+    await session.editUserSettings({ 'cli2api.timeout': undefined, 'cli2api.maxQueue': undefined });
   });
 });
 

@@ -89,14 +89,15 @@ export class Workbench {
     const row = await this.findQuickPickRow(label, timeoutMs);
     await row.click({ timeout: timeoutMs });
     const widget = this.page.locator('.quick-input-widget');
-    // A click while the list still settles may only focus the row: Enter then accepts it.
-    if (
-      !(await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      await this.page.keyboard.press('Enter');
+    // A click while the list still settles may not accept it: filter to the row and press Enter.
+    const closed = await widget.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!closed) {
+      const input = widget.locator('input').first();
+      await input.fill(label);
+      await input.press('Enter');
       await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
     }
   }

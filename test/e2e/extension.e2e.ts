@@ -293,7 +293,10 @@ describe('CLI2API in a real VS Code extension host', function () {
       async () => (await session.clipboard()) === `http://127.0.0.1:${port}/v1`,
       10_000,
     );
-    await session.screenshot('extension-connect-panel');
+    // For the README: the panel without the Output panel below it.
+    if (await session.page.locator('.part.panel').isVisible())
+      await session.runCommand('View: Toggle Panel Visibility');
+    await session.screenshot('extension-connect-panel', '.part.editor');
 
     await web.locator('#codex button.write').click();
     const dialog = await session.dialog(20_000);

@@ -102,7 +102,7 @@ describe('CLI2API status: the CLI and the port', function () {
     const before = moves();
     await session.openSettingsUi('cli2api.port');
     // Typed at a person's pace, each keystroke a configuration change (4, 45, 456, …).
-    await session.typeIntoSetting('cli2api.port', String(next), 60);
+    await session.typeIntoSetting('cli2api.port', String(next));
     port = next;
     await session.waitForStatusBarItem(item(), 20_000);
     const log = session.readLogs(LOG_FILE);
@@ -122,7 +122,7 @@ describe('CLI2API status: the CLI and the port', function () {
     const taken = await freePort();
     const holder = await occupyPort(taken);
     try {
-      await session.typeIntoSetting('cli2api.port', String(taken), 60);
+      await session.typeIntoSetting('cli2api.port', String(taken));
       const note = await session.waitForNotification(/cannot use 127\.0\.0\.1:\d+/, 20_000);
       assert.match(
         note,

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FrameLocator, Page } from 'playwright-core';
-import { waitFor } from './wait';
+import { sleep, waitFor } from './wait';
 
 export const ARTIFACTS_DIR = path.join(path.resolve(__dirname, '..', '..'), 'test-artifacts', 'e2e');
 
@@ -335,17 +335,19 @@ export class Workbench {
   }
 
   /**
-   * Types `text` into the Settings UI's field of setting `key` (opened by openSettingsUi), one
-   * key press at a time as a person would: every keystroke is a configuration change.
+   * Types `text` into the Settings UI's field of setting `key` (opened by openSettingsUi) the
+   * way keystrokes arrive: the field holds each prefix in turn (`9`, `91`, `910`, `9100`), and
+   * the Settings UI writes each one as a configuration change. Each prefix is set whole: this
+   * code-server re-renders the field from the settings while the writes are in flight, which
+   * would scramble key presses typed one by one.
    */
-  async typeIntoSetting(key: string, text: string, delayMs = 400, timeoutMs = 20_000): Promise<void> {
+  async typeIntoSetting(key: string, text: string, delayMs = 150, timeoutMs = 20_000): Promise<void> {
     const input = this.page.locator(`.settings-editor input[aria-label="${key}"]`).first();
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.selectText({ timeout: timeoutMs });
-    await this.page.keyboard.type(text, { delay: delayMs });
-    // The Settings UI writes each keystroke's value and re-renders the field from the settings:
-    // under load a re-render can bring back an older value. The test must know it typed `text`.
-    await waitFor(`the field to show ${text}`, async () => (await input.inputValue()) === text, 5_000);
+    for (let i = 1; i <= text.length; i++) {
+      await input.fill(text.slice(0, i), { timeout: timeoutMs });
+      await sleep(delayMs);
+    }
   }
 
   /**

@@ -112,6 +112,7 @@ describe('CLI2API in a real VS Code extension host', function () {
       'Show Log',
       'Restart Server',
       'Stop Server',
+      'Check Claude CLI',
       'Open Settings',
     ]);
     const focused = await session.page
@@ -136,6 +137,7 @@ describe('CLI2API in a real VS Code extension host', function () {
       'Server',
       'Claude CLI',
       'Limits',
+      'Usage limits',
       'Warm processes',
       'Responses store',
       'Security',
@@ -420,6 +422,18 @@ describe('CLI2API in a real VS Code extension host', function () {
       messages: [{ role: 'user', content: 'new path' }],
     });
     assert.equal(res.choices[0]?.message.content, 'echo: new path');
+  });
+
+  it('"Check Claude CLI" runs the doctor: the report in the CLI2API output channel, the summary as a notification', async function () {
+    this.timeout(300_000);
+    await session.clearNotifications();
+    await run('CLI2API: Check Claude CLI');
+    const note = await session.waitForNotification(/checks passed with Claude Code/, 240_000);
+    assert.match(note, /Result: 10 of 10 checks passed with Claude Code [\d.]+: CLI2API can use this CLI\./);
+    const log = session.readLogs(LOG_FILE);
+    assert.match(log, /one API call for an answer cut at the limit +PASS/, 'the report in the channel');
+    assert.match(log, /Logged in: +yes \(api_key\)/);
+    await session.screenshot('extension-doctor');
   });
 
   it('every palette command was run from the palette in this suite', function () {

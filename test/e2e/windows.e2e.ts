@@ -100,6 +100,7 @@ describe('one CLI2API server for every window', function () {
         'Connect a Client…',
         'Show Log',
         'Stop Server',
+        'Check Claude CLI',
         'Open Settings',
       ]);
     } finally {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CliStatus } from '../cli/cli-manager';
+import { type ApiKey, MEMBER_NAME } from '../config/api-keys';
 import { needsRestart, type Settings } from '../config/settings';
 import { runDoctor } from '../doctor/doctor';
 import { healthy, platformLine, renderReport, summary } from '../doctor/report';
@@ -29,7 +30,7 @@ export class Controller implements vscode.Disposable {
   private readonly statusBar = new StatusBar();
   private readonly server: ApiServer;
   private settings: Settings;
-  private apiKeys: string[] = [];
+  private apiKeys: ApiKey[] = [];
   private warnedExposed = false;
   private cliStatus: CliStatus | undefined;
   private readonly render: () => void;
@@ -223,6 +224,8 @@ export class Controller implements vscode.Disposable {
   }
 
   private async setApiKey(): Promise<void> {
+    const member = await this.askMemberName('CLI2API: Set API Key');
+    if (member === undefined) return;
     const key = await vscode.window.showInputBox({
       title: 'CLI2API: Set API Key',
       prompt:
@@ -232,17 +235,39 @@ export class Controller implements vscode.Disposable {
       validateInput: (v) => (v.trim().length >= 8 ? undefined : 'At least 8 characters'),
     });
     if (!key) return;
-    await writeApiKeys(this.context.secrets, [...new Set([...this.apiKeys, key.trim()])]);
-    void vscode.window.showInformationMessage('CLI2API: API key saved; /v1 requests now need it.');
+    await this.addApiKey({ ...(member ? { member } : {}), key: key.trim() });
+    void vscode.window.showInformationMessage(
+      `CLI2API: API key${member ? ` for ${member}` : ''} saved; /v1 requests now need a key.`,
+    );
   }
 
   private async generateApiKey(): Promise<void> {
+    const member = await this.askMemberName('CLI2API: Generate API Key');
+    if (member === undefined) return;
     const key = `c2a-${randomBytes(24).toString('base64url')}`;
-    await writeApiKeys(this.context.secrets, [...this.apiKeys, key]);
+    await this.addApiKey({ ...(member ? { member } : {}), key });
     await vscode.env.clipboard.writeText(key);
     void vscode.window.showInformationMessage(
-      'CLI2API: a new API key was generated, stored in secret storage and copied to the clipboard.',
+      `CLI2API: a new API key${member ? ` for ${member}` : ''} was generated, stored in secret storage and copied to the clipboard.`,
     );
+  }
+
+  /** The member a key is for (logs and metrics name it; the key is never logged); '' for none, undefined if cancelled. */
+  private askMemberName(title: string): Thenable<string | undefined> {
+    return vscode.window
+      .showInputBox({
+        title,
+        prompt: 'Member name, shown in logs and metrics instead of the key (e.g. alice). Leave empty for none.',
+        ignoreFocusOut: true,
+        validateInput: (v) =>
+          v.trim() === '' || MEMBER_NAME.test(v.trim()) ? undefined : "1–64 letters, digits, '.', '_' or '-'",
+      })
+      .then((v) => v?.trim());
+  }
+
+  /** A key given again replaces its old entry (a key belongs to one member). */
+  private addApiKey(entry: ApiKey): Thenable<void> {
+    return writeApiKeys(this.context.secrets, [...this.apiKeys.filter((k) => k.key !== entry.key), entry]);
   }
 
   private async clearApiKeys(): Promise<void> {
@@ -298,16 +323,31 @@ function bundledClaudeBinary(): string[] {
 
 const SECRET_KEY = 'cli2api.apiKeys';
 
-async function readApiKeys(secrets: vscode.SecretStorage): Promise<string[]> {
+/** Stored as JSON: `{member?, key}` entries; a plain string is a key without a member name (stored by older versions). */
+async function readApiKeys(secrets: vscode.SecretStorage): Promise<ApiKey[]> {
   try {
     const raw = await secrets.get(SECRET_KEY);
-    const keys: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+    const entries: unknown = raw ? JSON.parse(raw) : [];
+    if (!Array.isArray(entries)) return [];
+    const keys: ApiKey[] = [];
+    for (const e of entries as unknown[]) {
+      const entry = storedKey(e);
+      if (entry && !keys.some((k) => k.key === entry.key)) keys.push(entry);
+    }
+    return keys;
   } catch {
     return [];
   }
 }
 
-function writeApiKeys(secrets: vscode.SecretStorage, keys: string[]): Thenable<void> {
+function storedKey(e: unknown): ApiKey | undefined {
+  if (typeof e === 'string') return { key: e };
+  if (!e || typeof e !== 'object') return undefined;
+  const { member, key } = e as Record<string, unknown>;
+  if (typeof key !== 'string') return undefined;
+  return typeof member === 'string' && MEMBER_NAME.test(member) ? { member, key } : { key };
+}
+
+function writeApiKeys(secrets: vscode.SecretStorage, keys: ApiKey[]): Thenable<void> {
   return secrets.store(SECRET_KEY, JSON.stringify(keys));
 }

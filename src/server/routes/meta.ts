@@ -1,11 +1,13 @@
 /**
- * GET /health and GET / (the public routes: served without a key) and GET /v1/models,
- * GET /v1/models/{id} (which need one when keys are set, like every other route).
+ * GET /health (liveness), GET /health/ready (readiness) and GET / (the public routes: served
+ * without a key) and GET /v1/models, GET /v1/models/{id} (which need one when keys are set,
+ * like every other route).
  */
 import type Router from '@koa/router';
 import { errors } from '../../core/api-error';
 import { VERSION } from '../../version';
 import type { AppDeps } from '../context';
+import { readiness } from '../readiness';
 
 /** A fixed creation time: the ids are aliases whose real models change underneath. */
 const MODEL_CREATED = 1_735_689_600;
@@ -37,6 +39,12 @@ export function registerPublicRoutes(router: Router, deps: AppDeps): void {
     };
   });
 
+  router.get('/health/ready', async (ctx) => {
+    const ready = await readiness(deps, deps.settings().apiKeys.length === 0);
+    ctx.status = ready.ready ? 200 : 503;
+    ctx.body = { status: ready.ready ? 'ready' : 'not_ready', ...ready };
+  });
+
   router.get('/', (ctx) => {
     ctx.body = {
       name: 'CLI2API',
@@ -44,6 +52,8 @@ export function registerPublicRoutes(router: Router, deps: AppDeps): void {
       description: 'OpenAI-compatible API over the Claude Code CLI',
       endpoints: [
         'GET /health',
+        'GET /health/ready',
+        'GET /metrics',
         'GET /v1/models',
         'GET /v1/models/{id}',
         'POST /v1/chat/completions',

@@ -164,7 +164,8 @@ export class ApiServer {
   }
 
   private async doStop(drainMs: number, graceMs: number): Promise<void> {
-    await this.starting?.catch(() => {});
+    // Only a start in progress is waited for: otherwise "stopping" (and readiness failing) is immediate.
+    if (this.starting) await this.starting.catch(() => {});
     const server = this.server;
     this.server = undefined;
     if (!server) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError, settingsFromEnv } from '../../../src/config/env';
-import { DEFAULT_SETTINGS, needsRestart } from '../../../src/config/settings';
+import { DEFAULT_SETTINGS, needsRestart, redactUrl } from '../../../src/config/settings';
 
 describe('settings from CLI2API_* variables', () => {
   it('has safe defaults: loopback, port 8000, sonnet', () => {
@@ -159,6 +159,11 @@ describe('settings from CLI2API_* variables', () => {
       () => settingsFromEnv({ CLI2API_STORE_URL: 'http://user:secret-pw@host:1' }),
       (e: unknown) => e instanceof ConfigError && !/secret-pw/.test(e.message),
     );
+  });
+
+  it('shows a store URL in logs without its user name and password', () => {
+    assert.equal(redactUrl('redis://user:secret-pw@10.0.0.5:6379/2'), 'redis://10.0.0.5:6379/2');
+    assert.equal(redactUrl('rediss://:pw@cache.internal:6380'), 'rediss://cache.internal:6380');
   });
 
   it('restarts the server for host, port or store URL changes only', () => {

@@ -125,6 +125,7 @@ export class ApiServer {
       this.setState({ kind: 'failed', message, code: err.code });
       this.opts.logger.error(message);
       await responses.close();
+      this.responses = undefined;
       throw new Error(message);
     }
     server.on('error', (e) => this.opts.logger.error(e));

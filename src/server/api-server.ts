@@ -62,7 +62,7 @@ export class ApiServer {
       extraCandidates: opts.extraCliCandidates,
       usage: this.usage,
     });
-    this.metrics = new ServerMetrics({ cli: this.cli, responses: () => this.responses });
+    this.metrics = new ServerMetrics({ cli: this.cli, usage: this.usage, responses: () => this.responses });
   }
 
   get state(): ServerState {

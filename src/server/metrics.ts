@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CliManager } from '../cli/cli-manager';
+import { type UsageLimits, WINDOWS } from '../core/usage-limits';
 import type { ResponseStore } from './store/response-store';
 
 /** The `member` label of a request that carried no accepted key (no keys configured, or refused). */
@@ -27,6 +28,8 @@ export interface RequestObservation {
 
 export interface MetricSources {
   cli: CliManager;
+  /** The subscription's usage windows as last reported. */
+  usage: UsageLimits;
   /** The Responses store of the current run, when the server runs. */
   responses: () => ResponseStore | undefined;
 }
@@ -93,6 +96,42 @@ export class ServerMetrics {
       'cli2api_responses_store_available',
       '1 when the Responses store can be used (always for the in-memory store), 0 while a shared store is unreachable.',
       () => (sources.responses()?.available === false ? 0 : 1),
+    );
+    // A window's sample exists only once the CLI has reported it (an API-key login never does).
+    const usageGauge = (
+      name: string,
+      help: string,
+      read: (w: NonNullable<ReturnType<typeof windowOf>>) => number | null,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['window'],
+        registers,
+        collect() {
+          this.reset();
+          for (const window of WINDOWS) {
+            const w = windowOf(window);
+            const value = w ? read(w) : null;
+            if (value !== null) this.set({ window }, value);
+          }
+        },
+      });
+    const windowOf = (window: (typeof WINDOWS)[number]) => sources.usage.snapshot().windows[window];
+    usageGauge(
+      'cli2api_usage_window_utilization',
+      'The latest reported utilization (0–1) of a Claude subscription usage window (five_hour, seven_day).',
+      (w) => w.utilization,
+    );
+    usageGauge(
+      'cli2api_usage_window_resets_at_seconds',
+      'When that usage window resets (Unix time).',
+      (w) => w.resetsAt,
+    );
+    gauge(
+      'cli2api_usage_window_full',
+      '1 while a usage window is known to be full (requests get 429 before any CLI starts), else 0.',
+      () => (sources.usage.full(Date.now()) ? 1 : 0),
     );
   }
 

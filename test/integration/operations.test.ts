@@ -46,7 +46,7 @@ describe('operations: readiness, metrics, members', function () {
     assert.deepEqual(ready.body, {
       status: 'ready',
       ready: true,
-      checks: { stopping: false, cli: 'ok', login: 'ok', responsesStore: 'ok' },
+      checks: { stopping: false, cli: 'ok', login: 'ok', usageWindow: 'ok', responsesStore: 'ok' },
     });
     assert.equal(stack.fake.messageRequests.length, 0, 'knowing the login spent no usage');
     assert.equal((await getJson(`${base}/health`)).status, 200, '/health stays the liveness check');

@@ -3,6 +3,8 @@
  * them: two headless instances (`node bin/cli2api.js`), each with its own fake Anthropic
  * API, its own CLI home and its own marker, behind Debian's nginx with README's own
  * configuration (and a round-robin copy of it, so requests alternate between instances).
+ * Each instance is logged in like a subscription (an OAuth token), so its CLI reports the
+ * usage windows the fake API sends.
  * The clients are the `openai` SDK with no retries of their own: what must not be lost is
  * not lost because of nginx and the instances.
  */
@@ -12,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { CLAUDE_BIN, fakeCliEnv } from '../support/cli-env';
+import { CLAUDE_BIN, fakeCliEnv, OAUTH_LOGIN } from '../support/cli-env';
 import {
   FakeAnthropic,
   type FakeReply,
@@ -27,15 +29,18 @@ import { type HeadlessServer, startHeadless, stopHeadless } from '../support/hea
 import { type Nginx, nginxInstalled, startNginx } from '../support/nginx';
 import { waitForNoProcesses } from '../support/processes';
 import { parseSamples, sumOf } from '../support/prometheus';
+import { secondsFromNow, unifiedHeaders } from '../support/rate-limit-headers';
 import { type RedisServer, redisServerInstalled, requireTool, startRedis } from '../support/redis-server';
 
 const ROOT = path.resolve(__dirname, '../..');
 const KEYS = { alice: 'team-key-alice-0001', bob: 'team-key-bob-000002' };
 const SCRAPE = 'scrape-key-0000001';
+/** When the usage-window test's full window resets: long after the test has ended. */
+const USAGE_RESET_SECONDS = 3 * 3600;
 type Member = keyof typeof KEYS;
 
 interface Instance {
-  name: 'A' | 'B';
+  name: 'A' | 'B' | 'C';
   fake: FakeAnthropic;
   marker: string;
   server: HeadlessServer;
@@ -82,7 +87,7 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
       fetch: counting(member),
       defaultHeaders: headers,
     });
-  const byName = (name: 'A' | 'B') => instances.find((i) => i.name === name)!;
+  const byName = (name: Instance['name']) => instances.find((i) => i.name === name)!;
   /** Runs `fn` and says which instance's backend received its model request (exactly one must). */
   async function servedBy<T>(fn: () => Promise<T>): Promise<{ result: T; by: Instance; request: RecordedRequest }> {
     const before = instances.map((i) => i.fake.messageRequests.length);
@@ -93,26 +98,29 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
     return { result, by, request: by.fake.messageRequests[by.fake.messageRequests.length - 1]! };
   }
 
+  /** One headless instance with its own fake Anthropic API, CLI home, login and marker. */
+  async function startInstance(name: Instance['name']): Promise<Instance> {
+    const fake = new FakeAnthropic();
+    await fake.start();
+    const marker = randomUUID();
+    const server = await startHeadless({
+      ...fakeCliEnv(fake.url, OAUTH_LOGIN), // a CLI home and a login of its own
+      C2A_TEST_MARKER: marker,
+      CLI2API_PORT: '0',
+      CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN,
+      CLI2API_STORE_URL: redis.url,
+      CLI2API_API_KEY: `alice:${KEYS.alice},bob:${KEYS.bob}`,
+      CLI2API_METRICS_KEY: SCRAPE,
+    });
+    return { name, fake, marker, server };
+  }
+
   before(async function () {
     requireTool(this, redisServerInstalled(), 'redis-server');
     requireTool(this, nginxInstalled(), 'nginx');
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
     redis = await startRedis();
-    for (const name of ['A', 'B'] as const) {
-      const fake = new FakeAnthropic();
-      await fake.start();
-      const marker = randomUUID();
-      const server = await startHeadless({
-        ...fakeCliEnv(fake.url), // a CLI home of its own
-        C2A_TEST_MARKER: marker,
-        CLI2API_PORT: '0',
-        CLI2API_CLAUDE_CLI_PATH: CLAUDE_BIN,
-        CLI2API_STORE_URL: redis.url,
-        CLI2API_API_KEY: `alice:${KEYS.alice},bob:${KEYS.bob}`,
-        CLI2API_METRICS_KEY: SCRAPE,
-      });
-      instances.push({ name, fake, marker, server });
-    }
+    for (const name of ['A', 'B'] as const) instances.push(await startInstance(name));
     nginx = await startNginx(instances.map((i) => new URL(i.server.url).host));
   });
 
@@ -321,6 +329,88 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
       `      team: ${WORKERS * EACH} requests from ${WORKERS} clients, SIGTERM to A during its 2nd: ` +
         `${WORKERS * EACH - failures.length} answered, ${failures.length} lost, ` +
         `${retried} retried by nginx on B, A exited ${exitMs} ms after the signal\n`,
+    );
+  });
+
+  it("sends requests to the other instance while one instance's usage window is full", async () => {
+    // A was stopped by the previous test: a fresh instance C takes its place, behind a fresh nginx
+    // (one that has no memory of A's refused connections).
+    const c = await startInstance('C');
+    instances.push(c);
+    const b = byName('B');
+    await nginx.stop();
+    nginx = await startNginx([c, b].map((i) => new URL(i.server.url).host));
+    // C's account is out of its 5-hour window for a while: the API refuses with 429 and says so in its headers.
+    const resetsAt = secondsFromNow(USAGE_RESET_SECONDS);
+    c.fake.handle(() => ({
+      kind: 'error',
+      status: 429,
+      errorType: 'rate_limit_error',
+      message: 'usage limit reached',
+      headers: {
+        ...unifiedHeaders({
+          status: 'rejected',
+          claim: 'five_hour',
+          fiveHour: { utilization: 1, reset: resetsAt, status: 'rejected' },
+          sevenDay: { utilization: 0.4, reset: secondsFromNow(4 * 86400) },
+          overage: { status: 'rejected', disabledReason: 'org_level_disabled' },
+        }),
+        'retry-after': String(USAGE_RESET_SECONDS),
+      },
+    }));
+    const logBefore = nginx.accessLog().length;
+    const api = client(nginx.roundRobinUrl, 'bob');
+    const words = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    for (const [n, word] of words.entries()) {
+      let text = '';
+      if (n % 2 === 0) {
+        const r = await api.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: word }] });
+        text = r.choices[0]!.message.content ?? '';
+      } else {
+        const s = await api.chat.completions.create({
+          model: 'sonnet',
+          stream: true,
+          messages: [{ role: 'user', content: word }],
+        });
+        for await (const chunk of s) text += chunk.choices[0]?.delta.content ?? '';
+      }
+      assert.equal(text, `echo: ${word}`, 'answered by the other instance');
+    }
+    assert.equal(c.fake.messageRequests.length, 1, "C's API was asked once: then C knew its window was full");
+    assert.equal(b.fake.messageRequests.length, words.length);
+    const movedOnFull = nginx
+      .accessLog()
+      .slice(logBefore)
+      .filter((l) => l.includes(`upstream=${new URL(c.server.url).host}, `) && /upstream_status=429, 200/.test(l));
+    // nginx counts a 429 as a failed attempt: with max_fails=1 it leaves C alone for fail_timeout.
+    assert.ok(
+      movedOnFull.length >= 1,
+      `C answered 429 and nginx asked B:\n${nginx.accessLog().slice(logBefore).join('\n')}`,
+    );
+    // Asked directly, C answers the 429 at once, from what it knows: no CLI, no model request.
+    await assert.rejects(
+      client(c.server.url, 'bob').chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      (e: unknown) =>
+        e instanceof OpenAI.RateLimitError &&
+        /5-hour usage limit reached/.test(e.message) &&
+        Number(e.headers?.get('retry-after')) > 0,
+    );
+    assert.equal(c.fake.messageRequests.length, 1);
+    const ready = await fetch(`${c.server.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.match(((await ready.json()) as { reason: string }).reason, /5-hour usage window is full/);
+    assert.equal((await fetch(`${b.server.url}/health/ready`)).status, 200);
+    const metrics = parseSamples(
+      await (await fetch(`${c.server.url}/metrics`, { headers: { Authorization: `Bearer ${SCRAPE}` } })).text(),
+    );
+    assert.equal(sumOf(metrics, 'cli2api_usage_window_full'), 1);
+    assert.equal(sumOf(metrics, 'cli2api_usage_window_utilization', { window: 'five_hour' }), 1);
+    process.stderr.write(
+      `      team: ${words.length} requests with C's 5-hour window full: ${words.length} answered by B, ` +
+        `${movedOnFull.length} answered 429 by C and retried on B (then nginx left C alone for fail_timeout), C's API asked once\n`,
     );
   });
 });

@@ -107,7 +107,9 @@ ${roundRobin}
     dir,
     child,
     accessLog: () =>
-      fs.existsSync(`${dir}/access.log`) ? fs.readFileSync(`${dir}/access.log`, 'utf8').trim().split('\n') : [],
+      fs.existsSync(`${dir}/access.log`)
+        ? fs.readFileSync(`${dir}/access.log`, 'utf8').split('\n').filter(Boolean)
+        : [],
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -7,10 +7,11 @@ import { ServerMetrics } from '../../../src/server/metrics';
 import { recordingLogger } from '../../support/http-app';
 import { parseSamples, sumOf } from '../../support/prometheus';
 
-function metrics(): ServerMetrics {
+function metrics(usage = new UsageLimits()): ServerMetrics {
   const settings = parseSettings({ poolSize: 0 });
   return new ServerMetrics({
-    cli: new CliManager({ settings: () => settings, logger: recordingLogger(), usage: new UsageLimits() }),
+    cli: new CliManager({ settings: () => settings, logger: recordingLogger(), usage }),
+    usage,
     responses: () => undefined,
   });
 }
@@ -66,6 +67,33 @@ describe('server metrics', () => {
         name,
       );
     assert.equal(sumOf(s, 'cli2api_responses_store_available'), 1);
+  });
+
+  it('shows the usage windows the CLI reported, and whether one is full', async () => {
+    const usage = new UsageLimits();
+    const m = metrics(usage);
+    let s = parseSamples(await m.text());
+    assert.equal(s.filter((x) => x.name === 'cli2api_usage_window_utilization').length, 0, 'nothing before a report');
+    assert.equal(sumOf(s, 'cli2api_usage_window_full'), 0);
+    const resetsAt = Math.floor(Date.now() / 1000) + 3600;
+    usage.report(
+      {
+        status: 'rejected',
+        window: 'five_hour',
+        resetsAt,
+        windows: {
+          five_hour: { utilization: 1, resetsAt, status: 'rejected', surpassedThreshold: null },
+          seven_day: { utilization: 0.42, resetsAt: resetsAt + 86400, status: 'allowed', surpassedThreshold: null },
+        },
+        overage: null,
+      },
+      Date.now(),
+    );
+    s = parseSamples(await m.text());
+    assert.equal(sumOf(s, 'cli2api_usage_window_utilization', { window: 'five_hour' }), 1);
+    assert.equal(sumOf(s, 'cli2api_usage_window_utilization', { window: 'seven_day' }), 0.42);
+    assert.equal(sumOf(s, 'cli2api_usage_window_resets_at_seconds', { window: 'five_hour' }), resetsAt);
+    assert.equal(sumOf(s, 'cli2api_usage_window_full'), 1);
   });
 
   it('keeps two servers in one process apart (a registry each, not the global one)', async () => {

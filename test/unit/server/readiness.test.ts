@@ -1,10 +1,11 @@
 /** Readiness: the first failing check is the reason; local paths only when the server is not shared. */
 import assert from 'node:assert/strict';
 import type { CliManager } from '../../../src/cli/cli-manager';
+import { UsageLimits } from '../../../src/core/usage-limits';
 import { readiness } from '../../../src/server/readiness';
 import type { ResponseStore } from '../../../src/server/store/response-store';
 
-function deps(o: { stopping?: boolean; cliError?: string; loggedIn?: boolean; storeUp?: boolean }) {
+function deps(o: { stopping?: boolean; cliError?: string; loggedIn?: boolean; storeUp?: boolean; fullUntil?: number }) {
   const closing = new AbortController();
   if (o.stopping) closing.abort();
   let loginAsked = 0;
@@ -23,13 +24,28 @@ function deps(o: { stopping?: boolean; cliError?: string; loggedIn?: boolean; st
     },
   } as unknown as CliManager;
   const responses = { available: o.storeUp ?? true } as ResponseStore;
-  return { d: { closing: closing.signal, cli, responses }, loginAsked: () => loginAsked };
+  const usage = new UsageLimits();
+  if (o.fullUntil)
+    usage.report(
+      {
+        status: 'rejected',
+        window: 'seven_day',
+        resetsAt: o.fullUntil,
+        windows: { seven_day: { utilization: 1, resetsAt: o.fullUntil, status: 'rejected', surpassedThreshold: null } },
+        overage: null,
+      },
+      Date.now(),
+    );
+  return { d: { closing: closing.signal, cli, responses, usage }, loginAsked: () => loginAsked };
 }
 
 describe('readiness', () => {
   it('is ready when not stopping, the CLI is found and logged in', async () => {
     const r = await readiness(deps({ loggedIn: true }).d, true);
-    assert.deepEqual(r, { ready: true, checks: { stopping: false, cli: 'ok', login: 'ok', responsesStore: 'ok' } });
+    assert.deepEqual(r, {
+      ready: true,
+      checks: { stopping: false, cli: 'ok', login: 'ok', usageWindow: 'ok', responsesStore: 'ok' },
+    });
   });
 
   it('is ready as far as known when the login cannot be told', async () => {
@@ -59,6 +75,16 @@ describe('readiness', () => {
     const r = await readiness(deps({ loggedIn: false }).d, true);
     assert.equal(r.ready, false);
     assert.match(r.reason!, /not logged in/);
+  });
+
+  it('is not ready while a usage window is known to be full, and is again once it has reset', async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 7200;
+    const r = await readiness(deps({ loggedIn: true, fullUntil: resetsAt }).d, true);
+    assert.equal(r.ready, false);
+    assert.equal(r.checks.usageWindow, 'full');
+    assert.match(r.reason!, /^the Claude weekly usage window is full; resets at /);
+    const past = await readiness(deps({ loggedIn: true, fullUntil: Math.floor(Date.now() / 1000) - 1 }).d, true);
+    assert.equal(past.ready, true);
   });
 
   it('reports an unreachable shared store without failing on it', async () => {

@@ -16,6 +16,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { CLAUDE_BIN, fakeCliEnv, OAUTH_LOGIN } from '../support/cli-env';
 import {
+  conversation,
   FakeAnthropic,
   type FakeReply,
   lastToolResults,
@@ -160,7 +161,7 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
       assert.equal(outputText(result), `echo: ${word}`);
       // The model saw the whole chain, each turn in its own role, wherever the earlier turns were served.
       assert.deepEqual(
-        request.body.messages.map((m) => `${m.role}: ${textOf(m.content)}`),
+        conversation(request.body).map((m) => `${m.role}: ${textOf(m.content)}`),
         words.slice(0, n + 1).flatMap((w, i) => (i < n ? [`user: ${w}`, `assistant: echo: ${w}`] : [`user: ${w}`])),
       );
       served.push(by.name);

@@ -16,6 +16,7 @@ import { type AnswerEnd, AnswerState } from './answer/answer-state';
 import { readAnswer } from './answer/read-answer';
 import type { CliLine, RateLimitLine, ResultLine } from './events';
 import { conversationFingerprint } from './history/fingerprint';
+import { LoginState } from './process/login-state';
 import { withDefaults } from './process/spawn-flags';
 import { type CliStatus, Spawner } from './process/spawner';
 import { rateLimitReport } from './rate-limit-report';
@@ -44,6 +45,8 @@ export interface CliManagerOptions {
 
 export class CliManager {
   readonly queue: RunQueue;
+  /** Logged in, as far as known without spending usage (for readiness). */
+  readonly login: LoginState;
   private readonly spawner: Spawner;
   private readonly pool: SessionPool;
   private readonly held = new HeldSessions();
@@ -53,6 +56,7 @@ export class CliManager {
   constructor(private readonly opts: CliManagerOptions) {
     this.queue = new RunQueue(() => opts.settings());
     this.spawner = new Spawner(opts);
+    this.login = new LoginState(this.spawner);
     this.pool = new SessionPool(() => opts.settings());
     this.picker = new SessionPicker(opts.settings, opts.logger, this.spawner, this.pool, this.held);
   }
@@ -111,9 +115,11 @@ export class CliManager {
       const answer = new AnswerState(picked.session.tools, req.stop, req.jsonSchema !== undefined);
       const idleMs = this.opts.settings().idleTimeoutSeconds * 1000;
       const end = yield* this.reportingUsage(readAnswer(picked.session.child, answer, req.model, signal, idleMs));
+      this.login.noteRun(true);
       kept = await this.keep(picked.session, req, answer, end, signal);
       return end.result;
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'cli_not_authenticated') this.login.noteRun(false);
       if (err instanceof ApiError && err.status === 429) throw this.opts.usage.rejection(Date.now()) ?? err;
       throw err;
     } finally {
@@ -178,6 +184,7 @@ export class CliManager {
   /** Kills every child; resolves once all are gone. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.login.cancel();
     this.picker.close();
     this.held.drain();
     this.pool.drain();

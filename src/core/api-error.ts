@@ -65,6 +65,20 @@ export const errors = {
       'CLI2API is stopping: this request was not finished. Retry once the server runs again.',
       'server_stopping',
     ),
+  notAccepting: () =>
+    new ApiError(
+      503,
+      'CLI2API is stopping and takes no new requests. Retry: another instance, or this one once it runs again, will answer.',
+      'server_stopping',
+      null,
+      { Connection: 'close' },
+    ),
+  storeUnavailable: (reason: string) =>
+    new ApiError(
+      503,
+      `The shared Responses store (Redis/Valkey) cannot be reached: ${reason}. Retry shortly.`,
+      'store_unavailable',
+    ),
   cliUnavailable: (message: string) => new ApiError(503, message, 'cli_not_found'),
   upstream: (message: string) => new ApiError(502, message, 'upstream_error'),
   timeout: (message: string) => new ApiError(504, message, 'timeout'),

@@ -1,6 +1,7 @@
 /** `cli2api.*` settings → the core's Settings (one typed read; invalid values fall back with a message). */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { ApiKey } from '../config/api-keys';
 import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } from '../config/settings';
 
 export const SECTION = 'cli2api';
@@ -20,7 +21,7 @@ const KEYS: Partial<Record<keyof SettingsInput, string>> = {
 export type OnInvalid = (key: string, message: string) => void;
 
 /** API keys live in SecretStorage, never in settings.json: the controller passes them in. */
-export function readSettings(onInvalid: OnInvalid, apiKeys: string[] = []): Settings {
+export function readSettings(onInvalid: OnInvalid, apiKeys: ApiKey[] = []): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const input: Record<keyof SettingsInput, unknown> = {
     host: c.get('host'),
@@ -38,6 +39,9 @@ export function readSettings(onInvalid: OnInvalid, apiKeys: string[] = []): Sett
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
     apiKeys,
+    // Headless only: the metrics key (an env variable) and the drain on SIGTERM (VS Code's Stop is immediate).
+    metricsKey: undefined,
+    drainSeconds: undefined,
     ...agentMode(onInvalid),
     allowedHosts: c.get('allowedHosts'),
     corsOrigins: c.get('corsOrigins'),
@@ -49,6 +53,7 @@ export function readSettings(onInvalid: OnInvalid, apiKeys: string[] = []): Sett
     responsesStoreSize: c.get('responses.storeSize'),
     responsesTtlSeconds: c.get('responses.ttl'),
     waitWhenFull: c.get('usage.waitWhenFull'),
+    responsesStoreUrl: c.get('responses.storeUrl'),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {

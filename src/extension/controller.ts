@@ -159,7 +159,12 @@ export class Controller implements vscode.Disposable {
               ? 'The server is stopped: these settings work once it runs (CLI2API: Start Server).'
               : `The server is ${view.kind}…`;
     return {
-      info: { baseUrl, models: settings.models, defaultModel: settings.defaultModel, apiKey: this.keys.current[0] },
+      info: {
+        baseUrl,
+        models: settings.models,
+        defaultModel: settings.defaultModel,
+        apiKey: this.keys.current[0]?.key,
+      },
       server,
       running: view.kind === 'running' || view.kind === 'elsewhere',
     };

@@ -6,6 +6,7 @@
  * with a message and the server stays where it is.
  */
 import * as vscode from 'vscode';
+import type { ApiKey } from '../config/api-keys';
 import type { Settings } from '../config/settings';
 import { readSettings, SECTION } from './config';
 import { type SettingWarning, SettingWarnings } from './setting-warnings';
@@ -19,7 +20,7 @@ export interface Address {
 export class SettingsSource implements vscode.Disposable {
   private raw: Settings;
   private applied: Address;
-  private apiKeys: string[] = [];
+  private apiKeys: ApiKey[] = [];
   private settleTimer: NodeJS.Timeout | undefined;
   private pending: Address | undefined;
   private readonly warnings = new SettingWarnings();
@@ -55,7 +56,7 @@ export class SettingsSource implements vscode.Disposable {
     return this.refusedText;
   }
 
-  setApiKeys(keys: string[]): void {
+  setApiKeys(keys: ApiKey[]): void {
     this.apiKeys = keys;
     this.reload(undefined);
   }

@@ -4,7 +4,9 @@ import type { RemoteImageOptions } from '../openai/remote-images';
 import type { Settings } from '../config/settings';
 import type { UsageLimits } from '../core/usage-limits';
 import type { Logger } from '../util/logger';
+import type { ServerMetrics } from './metrics';
 import type { ServerStats } from './stats';
+import type { ResponseStore } from './store/response-store';
 
 export interface AppDeps {
   settings: () => Settings;
@@ -13,6 +15,11 @@ export interface AppDeps {
   stats: ServerStats;
   /** The subscription's usage windows: GET /v1/usage, the 429 while one is full, Anthropic's headers. */
   usage: UsageLimits;
+  metrics: ServerMetrics;
+  /** Stored Responses API responses: in memory, or shared in Redis/Valkey. */
+  responses: ResponseStore;
+  /** Aborted when the server stops taking new requests (readiness fails; requests already running go on). */
+  closing: AbortSignal;
   /** Aborted when the server stops: every request in flight ends with a clear 503. */
   shutdown: AbortSignal;
   /** How remote images are fetched (tests let downloads reach their own local server). */
@@ -30,7 +37,11 @@ export interface ServerIdentity {
 }
 
 export interface RequestState {
+  /** Whose key the request carries (a member name, or `unnamed`); unset without keys. Never the key. */
+  member?: string;
   model?: string;
+  /** performance.now() when the first model output arrived (time to first token). */
+  firstTokenAt?: number;
   promptTokens?: number;
   completionTokens?: number;
   costUsd?: number;

@@ -8,14 +8,17 @@
  *    x-api-key, compared in constant time) unless a public route served it first. The app
  *    mounts the public routes' router before `requireApiKey` (see app.ts), so what is public
  *    is decided by the router's own matching, never by a second reading of the path.
+ *    The key's member name goes on `ctx.state.member` (the key itself never leaves this file).
  *    Without keys any key is accepted (some clients refuse an empty one).
  * Errors go through the one error middleware, in the shape of the API the path belongs to.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context, Next } from 'koa';
+import type { ApiKey } from '../config/api-keys';
 import type { Settings } from '../config/settings';
 import { ApiError } from '../core/api-error';
+import type { RequestState } from './context';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
 
@@ -61,12 +64,10 @@ export function hostAndOriginCheck(settings: () => Settings) {
 export function requireApiKey(settings: () => Settings) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const { apiKeys } = settings();
-    if (apiKeys.length > 0 && !keyAccepted(presentedKey(ctx), apiKeys)) {
-      throw new ApiError(
-        401,
-        'Missing or invalid API key. Send it as "Authorization: Bearer <key>" (the keys are set with CLI2API_API_KEY or the "CLI2API: Set API Key" command).',
-        'invalid_api_key',
-      );
+    if (apiKeys.length > 0) {
+      const matched = matchKey(presentedKey(ctx), apiKeys);
+      if (!matched) throw invalidKey();
+      (ctx.state as RequestState).member = matched.member ?? UNNAMED_MEMBER;
     }
     await next();
   };
@@ -87,7 +88,18 @@ function hostName(hostHeader: string): string {
   return colon > 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
 }
 
-function presentedKey(ctx: Context): string {
+/** The member name of a key given without one. */
+export const UNNAMED_MEMBER = 'unnamed';
+
+export function invalidKey(): ApiError {
+  return new ApiError(
+    401,
+    'Missing or invalid API key. Send it as "Authorization: Bearer <key>" (the keys are set with CLI2API_API_KEY or the "CLI2API: Set API Key" command).',
+    'invalid_api_key',
+  );
+}
+
+export function presentedKey(ctx: Context): string {
   const auth = ctx.get('authorization');
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   return (m?.[1] ?? ctx.get('x-api-key') ?? '').trim();
@@ -95,9 +107,21 @@ function presentedKey(ctx: Context): string {
 
 /** Constant time in the key's content: both sides are hashed to equal-length digests first. */
 export function keyAccepted(presented: string, keys: string[]): boolean {
-  if (!presented) return false;
+  return (
+    matchKey(
+      presented,
+      keys.map((key) => ({ key })),
+    ) !== undefined
+  );
+}
+
+/** The entry whose key was presented (every entry is compared, so the time does not tell which). */
+export function matchKey(presented: string, keys: ApiKey[]): ApiKey | undefined {
+  if (!presented) return undefined;
   const p = createHash('sha256').update(presented).digest();
-  let ok = false;
-  for (const key of keys) ok = timingSafeEqual(p, createHash('sha256').update(key).digest()) || ok;
-  return ok;
+  let found: ApiKey | undefined;
+  for (const entry of keys) {
+    if (timingSafeEqual(p, createHash('sha256').update(entry.key).digest())) found ??= entry;
+  }
+  return found;
 }

@@ -7,6 +7,7 @@
  * The VSIX is packaged fresh from the working tree (or CLI2API_E2E_VSIX). Needs scripts/e2e-setup.sh.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as TOML from '@decimalturn/toml-patch';
@@ -434,6 +435,53 @@ describe('CLI2API in a real VS Code extension host', function () {
     assert.match(log, /one API call for an answer cut at the limit +PASS/, 'the report in the channel');
     assert.match(log, /Logged in: +yes \(api_key\)/);
     await session.screenshot('extension-doctor');
+  });
+
+  it('Set API Key asks for a member name, then the key; /v1 then needs it and the log names the member', async function () {
+    const key = `e2e-key-${randomBytes(8).toString('hex')}`;
+    const widget = session.page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    await session.closeQuickInput();
+    await session.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>CLI2API: Set API Key');
+    await waitFor(
+      'the command row',
+      async () => (await session.quickPickItems())[0] === 'CLI2API: Set API Key',
+      10_000,
+    );
+    await session.page.keyboard.press('Enter');
+    await waitFor('the member name box', async () => /Member name/.test(await widget.innerText()), 10_000);
+    await input.fill('not a name!');
+    await waitFor('the name rule', async () => /letters, digits/.test(await widget.innerText()), 10_000);
+    await input.fill('alice');
+    await session.page.keyboard.press('Enter');
+    await waitFor(
+      'the key box (a password field)',
+      async () => (await input.getAttribute('type')) === 'password',
+      10_000,
+    );
+    await input.fill(key);
+    await session.page.keyboard.press('Enter');
+    await session.waitForNotification(/API key for alice saved/);
+    try {
+      await waitFor('/v1 to need the key', async () => (await getJson(port, '/v1/models')).status === 401, 10_000);
+      const client = openai(port, key);
+      const res = await client.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'as alice' }],
+      });
+      assert.equal(res.choices[0]?.message.content, 'echo: as alice');
+      await waitFor(
+        'the member in the log',
+        async () => /member=alice model=\S+ 200/.test(session.readLogs(LOG_FILE)),
+        10_000,
+      );
+      assert.ok(!session.readLogs(LOG_FILE).includes(key), 'the key itself is never logged');
+    } finally {
+      await session.runCommand('CLI2API: Clear API Keys');
+      await waitFor('/v1 open again', async () => (await getJson(port, '/v1/models')).status === 200, 10_000);
+    }
   });
 
   it('every palette command was run from the palette in this suite', function () {

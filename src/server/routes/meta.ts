@@ -1,6 +1,7 @@
 /**
- * GET /health and GET / (the public routes: served without a key) and GET /v1/models,
- * GET /v1/models/{id}, GET /v1/model/info (which need one when keys are set, like every other route).
+ * GET /health (liveness), GET /health/ready (readiness) and GET / (the public routes: served
+ * without a key) and GET /v1/models, GET /v1/models/{id}, GET /v1/model/info (which need one
+ * when keys are set, like every other route).
  */
 import type Router from '@koa/router';
 import { errors } from '../../core/api-error';
@@ -8,6 +9,7 @@ import { modelInfo } from '../../core/model-info';
 import { VERSION } from '../../version';
 import type { AppDeps } from '../context';
 import { liteLlmModelInfo, modelObject } from '../model-catalog';
+import { readiness } from '../readiness';
 
 /** The only routes served without an API key. Keep this list short: everything else needs a key. */
 export function registerPublicRoutes(router: Router, deps: AppDeps): void {
@@ -41,6 +43,12 @@ export function registerPublicRoutes(router: Router, deps: AppDeps): void {
     };
   });
 
+  router.get('/health/ready', async (ctx) => {
+    const ready = await readiness(deps, deps.settings().apiKeys.length === 0);
+    ctx.status = ready.ready ? 200 : 503;
+    ctx.body = { status: ready.ready ? 'ready' : 'not_ready', ...ready };
+  });
+
   router.get('/', (ctx) => {
     ctx.body = {
       name: 'CLI2API',
@@ -48,6 +56,8 @@ export function registerPublicRoutes(router: Router, deps: AppDeps): void {
       description: 'OpenAI-compatible API over the Claude Code CLI',
       endpoints: [
         'GET /health',
+        'GET /health/ready',
+        'GET /metrics',
         'GET /v1/models',
         'GET /v1/models/{id}',
         'GET /v1/model/info',

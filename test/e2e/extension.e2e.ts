@@ -42,8 +42,8 @@ describe('CLI2API in a real VS Code extension host', function () {
   const ran = new Set<string>();
   const running = () => new RegExp(`^CLI2API :${port}$`);
   /** Runs a command from the palette, and notes that it was. */
-  const run = async (title: string) => {
-    await session.runCommand(title);
+  const run = async (title: string, then: 'closes' | 'asks' = 'closes') => {
+    await session.runCommand(title, 15_000, then);
     ran.add(title);
   };
 
@@ -321,7 +321,8 @@ describe('CLI2API in a real VS Code extension host', function () {
 
   it('keys: Generate / Set / Clear API Keys protect /v1, and the open panel follows with the real key', async function () {
     const web = session.webview();
-    await run('CLI2API: Generate API Key');
+    await run('CLI2API: Generate API Key', 'asks');
+    await session.page.keyboard.press('Enter'); // no member name
     const key = await waitFor(
       'a generated key on the clipboard',
       async () => {
@@ -346,9 +347,14 @@ describe('CLI2API in a real VS Code extension host', function () {
     );
     assert.match(await web.locator('#server').innerText(), /API keys are set/);
 
-    await run('CLI2API: Set API Key');
+    await run('CLI2API: Set API Key', 'asks');
     const input = session.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await session.page.keyboard.press('Enter'); // no member name
+    await waitFor(
+      'the key box (a password field)',
+      async () => (await input.getAttribute('type')) === 'password',
+      10_000,
+    );
     await input.fill('my-own-key-123');
     await session.page.keyboard.press('Enter');
     await waitFor(
@@ -395,7 +401,7 @@ describe('CLI2API in a real VS Code extension host', function () {
 
   it('Use Another Port… moves this workspace only, leaving the shared user setting alone', async function () {
     const userPort = session.readUserSettings()['cli2api.port'];
-    await run('CLI2API: Use Another Port…');
+    await run('CLI2API: Use Another Port…', 'asks');
     const items = await session.quickPickItems();
     const here = items.find((i) => /in this workspace only$/.test(i));
     assert.ok(here, JSON.stringify(items));
@@ -414,7 +420,7 @@ describe('CLI2API in a real VS Code extension host', function () {
 
   it('Set Claude CLI Path… takes the executable from a file dialog', async function () {
     const real = fs.realpathSync(CLAUDE_BIN);
-    await run('CLI2API: Set Claude CLI Path…');
+    await run('CLI2API: Set Claude CLI Path…', 'asks');
     await session.pickFile(real, 'Use This CLI');
     await session.waitForNotification(/CLI2API uses Claude Code CLI \d+\.\d+\.\d+ at/, 20_000);
     assert.equal(session.readUserSettings()['cli2api.claudePath'], real);

@@ -109,8 +109,12 @@ export class Workbench {
     await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
-  /** Runs a command by its title through the command palette (F1, type, pick the row). */
-  async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
+  /**
+   * Runs a command by its title through the command palette (F1, type, pick the row). A
+   * command that `asks` (an input box, a quick pick, the file dialog) is done when its own
+   * input has replaced the palette's; any other when the palette has closed.
+   */
+  async runCommand(title: string, timeoutMs = 15_000, then: 'closes' | 'asks' = 'closes'): Promise<void> {
     await this.closeQuickInput();
     await this.focusWorkbench();
     const input = this.page.locator('.quick-input-widget input');
@@ -120,7 +124,17 @@ export class Workbench {
     // Click the row with exactly this label: the first row is not always it while the list filters.
     const row = await this.findQuickPickRow(title, timeoutMs);
     await row.click({ timeout: timeoutMs });
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+    if (then === 'closes') {
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+      return;
+    }
+    await waitFor(
+      `the input of "${title}"`,
+      async () =>
+        (await this.page.locator('.quick-input-widget').isVisible()) &&
+        !(await input.inputValue().catch(() => '>')).startsWith('>'),
+      timeoutMs,
+    );
   }
 
   private async findQuickPickRow(label: string, timeoutMs: number) {

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CliManager } from '../cli/cli-manager';
+import { CliManager, type PrewarmMode } from '../cli/cli-manager';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../util/logger';
 import { errors } from '../core/api-error';
@@ -25,6 +25,8 @@ export interface ApiServerOptions {
   logger: Logger;
   baseEnv?: NodeJS.ProcessEnv;
   extraCliCandidates?: () => string[];
+  /** When warm CLI processes start (read on every use; default `startup`): see CliManagerOptions.prewarm. */
+  prewarm?: () => PrewarmMode;
 }
 
 export class ApiServer {
@@ -47,6 +49,7 @@ export class ApiServer {
       baseEnv: opts.baseEnv,
       extraCandidates: opts.extraCliCandidates,
       usage: this.usage,
+      prewarm: opts.prewarm,
     });
   }
 
@@ -148,6 +151,15 @@ export class ApiServer {
     clearTimeout(timer);
     this.setState({ kind: 'stopped' });
     this.opts.logger.info('CLI2API stopped');
+  }
+
+  /**
+   * Call after the settings changed: CLI processes started under settings that no longer
+   * match (agent mode, the CLI's environment, the CLI path…) are stopped, and warm ones
+   * started anew. Settings that need a new listen (host, port) need `restart()` instead.
+   */
+  settingsChanged(): Promise<void> {
+    return this.cli.settingsChanged();
   }
 
   async restart(): Promise<void> {

@@ -17,6 +17,8 @@ export interface AppDeps {
 }
 
 export interface RequestState {
+  /** Who asks (set by the security middleware): the API key's SHA-256 when keys are set, else ''. */
+  tenant?: string;
   model?: string;
   promptTokens?: number;
   completionTokens?: number;

@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import type { Context, Next } from 'koa';
 import type { Settings } from '../config/settings';
 import { ApiError } from '../core/api-error';
+import type { RequestState } from './context';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
 
@@ -55,6 +56,8 @@ export function securityMiddleware(settings: () => Settings) {
         'invalid_api_key',
       );
     }
+    // Who asks: a CLI process serves one tenant only (no keys: everyone is the same one).
+    (ctx.state as RequestState).tenant = s.apiKeys.length > 0 ? tenantOf(presentedKey(ctx)) : '';
     await next();
   };
 }
@@ -78,6 +81,11 @@ function presentedKey(ctx: Context): string {
   const auth = ctx.get('authorization');
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   return (m?.[1] ?? ctx.get('x-api-key') ?? '').trim();
+}
+
+/** The tenant a key stands for: its SHA-256, so the key itself is kept nowhere. */
+export function tenantOf(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
 }
 
 /** Constant time in the key's content: both sides are hashed to equal-length digests first. */

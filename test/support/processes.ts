@@ -1,6 +1,7 @@
 /**
  * Finds live CLI processes by a marker variable in their environment, so a test proves
- * that none of the processes it caused outlives it (and ignores anyone else's).
+ * that none of the processes it caused outlives it (and ignores anyone else's); and samples
+ * their number continuously, so a test or the load script can check a bound at every instant.
  */
 import fs from 'node:fs';
 
@@ -24,6 +25,23 @@ export function processesWithEnv(entry: string): number[] {
   return pids;
 }
 
+/** The command line of a process (arguments), or undefined once it is gone. */
+export function commandLine(pid: number): string[] | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The marked Claude CLI sessions only (started with `--input-format`): not a headless server
+ * that carries the marker itself, nor a short `claude --version` probe.
+ */
+export function cliSessionsWithMarker(marker: string): number[] {
+  return processesWithMarker(marker).filter((pid) => commandLine(pid)?.includes('--input-format'));
+}
+
 function isZombie(pid: string): boolean {
   try {
     return /\nState:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -40,4 +58,31 @@ export async function waitForNoProcesses(marker: string, ms = 3000): Promise<num
     if (pids.length === 0 || Date.now() > deadline) return pids;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface ProcessSampler {
+  /** Stops sampling; every count seen, in order. */
+  stop(): number[];
+  /** The largest count so far. */
+  readonly peak: number;
+}
+
+/** Counts the marked CLI sessions every `everyMs` (from /proc) until stopped. */
+export function sampleProcesses(marker: string, everyMs = 20): ProcessSampler {
+  const counts: number[] = [];
+  let peak = 0;
+  const timer = setInterval(() => {
+    const n = cliSessionsWithMarker(marker).length;
+    counts.push(n);
+    peak = Math.max(peak, n);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return counts;
+    },
+    get peak() {
+      return peak;
+    },
+  };
 }

@@ -56,8 +56,9 @@ export async function* readAnswer(
       );
     const line = event.line;
     if (line.type === 'result') {
-      if (line.is_error) throw errorFromResult(line, model);
-      const answer = state.structuredAnswer(line);
+      const own = state.ownResult(line);
+      if (own.is_error) throw errorFromResult(own, model);
+      const answer = state.structuredAnswer(own);
       yield* answer;
       const result = answer[answer.length - 1] as ResultLine;
       return { kind: 'result', result };

@@ -26,6 +26,7 @@ export function registerMetaRoutes(router: Router, deps: AppDeps): void {
         : { ok: false, error: cli.error },
       processes: {
         alive: deps.cli.liveProcesses,
+        limit: deps.cli.processBound,
         running: deps.cli.queue.active,
         queued: deps.cli.queue.queued,
         ...deps.cli.pooled,

@@ -196,7 +196,7 @@ export class SessionPool {
       if (this.retiring.has(s)) {
         // Replaced once a replacement is ready; at once when the kind is no longer wanted.
         if (want === 0 || serving(s.kind.key).filter((r) => r.ready).length >= want) this.stop(s);
-      } else if (now - s.lastUsed >= lifeMs) {
+      } else if (s.ready && now - s.lastUsed >= lifeMs) {
         if (serving(s.kind.key).length <= want) this.retiring.add(s);
         else this.stop(s);
       }
@@ -313,7 +313,7 @@ export class SessionPool {
     const now = performance.now();
     const deadlines = [
       ...this.idle.map((s) => s.lastUsed + lifeMs),
-      ...this.warm.filter((s) => !this.retiring.has(s)).map((s) => s.lastUsed + lifeMs),
+      ...this.warm.filter((s) => s.ready && !this.retiring.has(s)).map((s) => s.lastUsed + lifeMs),
       ...(this.refillAfter > now ? [this.refillAfter] : []),
     ];
     const next = inMs ?? (deadlines.length > 0 ? Math.max(0, Math.min(...deadlines) - now) : undefined);

@@ -3,6 +3,7 @@
  * it holds the CLI process manager and the HTTP server, moves through an explicit state,
  * and stops politely but surely (connections closed, every CLI child killed).
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliManager, type PrewarmMode } from '../cli/cli-manager';
@@ -75,6 +76,8 @@ export class ApiServer {
     this.setState({ kind: 'starting' });
     this.cli.reopen();
     this.shutdown = new AbortController();
+    // Every request in flight listens to it: no listener limit.
+    setMaxListeners(0, this.shutdown.signal);
     const app = createApp({
       settings: this.opts.settings,
       cli: this.cli,

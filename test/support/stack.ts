@@ -60,6 +60,11 @@ export async function startStack(
   await server.start();
   const state = server.state;
   if (state.kind !== 'running') throw new Error(`server did not start: ${JSON.stringify(state)}`);
+  if (DEFAULT_POOL && settings.poolSize > 0) {
+    // As users meet it: a server up for a moment has its warm process started.
+    const deadline = Date.now() + 60_000;
+    while (server.cli.warmReady === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
   const baseURL = `${state.url}/v1`;
   const openai = new OpenAI({ baseURL, apiKey: 'any-key', maxRetries: 0, timeout: 60_000 });
   return {

@@ -13,12 +13,12 @@ export function renderChart(
 ): string {
   const width = 900;
   const labelWidth = 300;
-  const barArea = width - labelWidth - 190;
+  const barArea = width - labelWidth - 280;
   const rowHeight = 34;
   const top = 56;
   const height = top + bars.length * rowHeight + 40;
-  const max = Math.max(...bars.map((b) => b.value).filter(Number.isFinite), 1);
-  const base = bars[0]?.value ?? max;
+  const base = bars[0]?.value ?? 1;
+  const max = Math.max(...bars.flatMap((b) => [b.value, (b.target ?? 0) * base]).filter(Number.isFinite), 1);
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const x = (ms: number) => labelWidth + Math.max(2, (ms / max) * barArea);
   const rows = bars

@@ -40,9 +40,9 @@ export const MAX_CONVERSATIONS_PER_PROCESS = 16;
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 
-/** All warm processes at once: `poolMaxWarm`, never below `poolSize`. */
+/** All warm processes at once: `poolMaxWarm`, never below `poolSize` (none when `poolSize` is 0). */
 export function maxWarm(limits: Pick<PoolLimits, 'poolSize' | 'poolMaxWarm'>): number {
-  return Math.max(limits.poolSize, limits.poolMaxWarm);
+  return limits.poolSize === 0 ? 0 : Math.max(limits.poolSize, limits.poolMaxWarm);
 }
 
 export class SessionPool {

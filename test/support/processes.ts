@@ -67,12 +67,33 @@ export interface ProcessSampler {
   readonly peak: number;
 }
 
-/** Counts the marked CLI sessions every `everyMs` (from /proc) until stopped. */
+/**
+ * Counts the marked CLI sessions every `everyMs` (from /proc) until stopped. To keep up with
+ * 20 ms, a process found not to be one is not read again once it has been seen for a second
+ * (long after a new child has replaced the server's image with the CLI's).
+ */
 export function sampleProcesses(marker: string, everyMs = 20): ProcessSampler {
   const counts: number[] = [];
   let peak = 0;
+  const firstSeen = new Map<number, number>();
+  const notOurs = new Set<number>();
   const timer = setInterval(() => {
-    const n = cliSessionsWithMarker(marker).length;
+    const now = Date.now();
+    const pids = new Set(
+      fs
+        .readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .map(Number),
+    );
+    for (const pid of firstSeen.keys()) if (!pids.has(pid)) firstSeen.delete(pid);
+    for (const pid of notOurs) if (!pids.has(pid)) notOurs.delete(pid);
+    let n = 0;
+    for (const pid of pids) {
+      if (notOurs.has(pid)) continue;
+      if (!firstSeen.has(pid)) firstSeen.set(pid, now);
+      if (isCliSession(pid, marker)) n++;
+      else if (now - firstSeen.get(pid)! > 1000) notOurs.add(pid);
+    }
     counts.push(n);
     peak = Math.max(peak, n);
   }, everyMs);
@@ -85,4 +106,14 @@ export function sampleProcesses(marker: string, everyMs = 20): ProcessSampler {
       return peak;
     },
   };
+}
+
+function isCliSession(pid: number, marker: string): boolean {
+  try {
+    const environ = fs.readFileSync(`/proc/${pid}/environ`);
+    if (!environ.includes(Buffer.from(`C2A_TEST_MARKER=${marker}\0`))) return false;
+    return !isZombie(String(pid)) && (commandLine(pid)?.includes('--input-format') ?? false);
+  } catch {
+    return false;
+  }
 }

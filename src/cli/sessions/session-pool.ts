@@ -185,8 +185,8 @@ export class SessionPool {
     const now = performance.now();
     const lifeMs = limits.poolIdleSeconds * 1000;
     for (const s of [...this.idle]) if (now - s.lastUsed >= lifeMs) this.stop(s);
-    while (this.idle.length + this.exitingAs('idle') > limits.poolMaxIdle && this.idle.length > 0)
-      this.stop(this.idle[0]!);
+    // Over a lowered limit: the least recently used go (they count until they have exited).
+    while (this.idle.length > limits.poolMaxIdle) this.stop(this.idle[0]!);
 
     const wanted = limits.prewarm === 'off' ? [] : this.demand.wanted(now, limits);
     const target = new Map(wanted.map((w) => [w.kind.key, w.target]));

@@ -143,6 +143,24 @@ describe('session pool', () => {
     assert.equal(pool.idleCount, 0);
   });
 
+  it('stops only the idle processes over a lowered limit', async () => {
+    limits.poolMaxIdle = 3;
+    const pool = newPool();
+    const used = [fakeSession('key', 'a'), fakeSession('key', 'b'), fakeSession('key', 'c')];
+    for (const u of used) {
+      u.child.exitsWhenStopped = false;
+      await pool.putIdle(u.session);
+    }
+    limits.poolMaxIdle = 1;
+    pool.maintain();
+    assert.deepEqual(
+      used.map((u) => u.child.stops),
+      [1, 1, 0],
+      'the least recently used two',
+    );
+    assert.equal(pool.idleCount, 1);
+  });
+
   it('counts a process it stopped against its limit until it has exited', async () => {
     limits.poolIdleSeconds = 0.03;
     limits.poolMaxIdle = 1;

@@ -213,6 +213,34 @@ describe('warm CLI processes', function () {
       );
     });
 
+    it('serves a limit too small for thinking only from processes started with thinking off, and no other limit from those', async () => {
+      // claude-sonnet-4-5 thinks with a budget, which the CLI fixes when it starts; under 1024 the API takes none.
+      const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'no limit' }];
+      const thinking = async (limit?: number) => {
+        const res = await stack.openai.chat.completions.create({
+          model: 'claude-sonnet-4-5',
+          messages,
+          ...(limit === undefined ? {} : { max_completion_tokens: limit }),
+        });
+        messages.push(res.choices[0]!.message);
+        const sent = stack.fake.messageRequests.at(-1)!.body;
+        return { limit: sent.max_tokens, thinking: (sent.thinking as { type?: string } | undefined)?.type };
+      };
+      const unlimited = await thinking();
+      assert.equal(unlimited.thinking, 'enabled', 'this model thinks with a budget');
+      messages.push({ role: 'user', content: 'limited to 300' });
+      assert.deepEqual(await thinking(300), { limit: 300, thinking: 'disabled' });
+      messages.push({ role: 'user', content: 'limited to 200' });
+      assert.deepEqual(await thinking(200), { limit: 200, thinking: 'disabled' });
+      messages.push({ role: 'user', content: 'no limit again' });
+      assert.deepEqual(await thinking(), unlimited);
+      assert.deepEqual(
+        stack.fake.refusals.map((r) => r.message),
+        [],
+        'the CLI sent nothing the real Messages API would refuse',
+      );
+    });
+
     it('starts warm processes for the kinds requests use, not only the default model', async () => {
       const opus = () => cliSessionsWithMarker(stack.marker).filter((pid) => commandLine(pid)?.includes('opus'));
       assert.equal(opus().length, 0);

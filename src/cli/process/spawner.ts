@@ -113,7 +113,12 @@ export class Spawner {
   spawn(kind: SpawnKind, opts: { resumeSessionId?: string; maxOutputTokens?: number } = {}): ClaudeProcess {
     const args = buildArgs({ ...kind.flags, resumeSessionId: opts.resumeSessionId });
     const child = new ClaudeProcess(
-      { binary: kind.binary.path, args, cwd: this.cwd(), env: this.env(opts.maxOutputTokens) },
+      {
+        binary: kind.binary.path,
+        args,
+        cwd: this.cwd(),
+        env: this.env(opts.maxOutputTokens, kind.flags.thinkingOff === true),
+      },
       this.opts.logger,
     );
     // A cut answer's process is always killed; killing it the instant the cut is printed keeps the CLI from
@@ -125,9 +130,9 @@ export class Spawner {
     return child;
   }
 
-  /** The CLI's environment (with a request's output limit, when given). */
-  env(maxOutputTokens?: number): NodeJS.ProcessEnv {
-    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, maxOutputTokens);
+  /** The CLI's environment (with a request's output limit, and thinking off, when given). */
+  env(maxOutputTokens?: number, thinkingOff?: boolean): NodeJS.ProcessEnv {
+    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, maxOutputTokens, thinkingOff);
   }
 
   /** The private empty directory, or the agent-mode working directory the user chose. */

@@ -48,7 +48,7 @@ export class SessionPicker {
   ) {}
 
   /** The kind of process a request needs under the current settings. */
-  async kindFor(req: Pick<ModelRequest, 'model' | 'effort' | 'jsonSchema'>): Promise<SpawnKind> {
+  async kindFor(req: Pick<ModelRequest, 'model' | 'effort' | 'jsonSchema' | 'maxOutputTokens'>): Promise<SpawnKind> {
     const binary = await this.spawner.binary().catch((e: unknown) => {
       throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
     });

@@ -197,11 +197,11 @@ describe('warm CLI processes', function () {
       const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'limited to 1234' }];
       const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages, max_tokens: 1234 });
       assert.equal(logged(stack, USED_WARM), warmBefore + 1, 'an output limit no longer needs a process of its own');
-      messages.push(first.choices[0]!.message, { role: 'user', content: 'limited to 777' });
+      messages.push(first.choices[0]!.message, { role: 'user', content: 'limited to 1500' });
       const second = await stack.openai.chat.completions.create({
         model: 'sonnet',
         messages,
-        max_completion_tokens: 777,
+        max_completion_tokens: 1500,
       });
       messages.push(second.choices[0]!.message, { role: 'user', content: 'no limit again' });
       const continued = logged(stack, CONTINUED);
@@ -209,7 +209,7 @@ describe('warm CLI processes', function () {
       assert.equal(logged(stack, CONTINUED), continued + 1);
       assert.deepEqual(
         stack.fake.messageRequests.map((r) => r.body.max_tokens),
-        [1234, 777, cliDefault],
+        [1234, 1500, cliDefault],
       );
     });
 

@@ -84,19 +84,42 @@ const subscriptionScenarios: Record<string, FakeReply | FakeReply[]> = {
   },
 };
 
+/** Agent mode: the CLI runs one of its own tools (Read, on a file in its folder) and goes on answering. */
+const agentScenarios: Record<string, { tools: string[]; replies: (cwd: string) => FakeReply[] }> = {
+  'agent-read': {
+    tools: ['Read'],
+    replies: (cwd) => [
+      {
+        kind: 'message',
+        blocks: [
+          { type: 'text', text: 'Let me read it. ' },
+          { type: 'tool_use', name: 'Read', input: { file_path: path.join(cwd, 'notes.txt') }, id: 'toolu_rec_read' },
+        ],
+        usage: { input_tokens: 40, output_tokens: 12 },
+      },
+      {
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'It says hello.' }],
+        usage: { input_tokens: 60, output_tokens: 5 },
+      },
+    ],
+  },
+};
+
 async function record(
   name: string,
-  replies: FakeReply | FakeReply[],
-  login: Record<string, string> = {},
+  replies: FakeReply | FakeReply[] | ((cwd: string) => FakeReply[]),
+  opts: { login?: Record<string, string>; agentTools?: string[] } = {},
 ): Promise<void> {
   const fake = new FakeAnthropic();
   const url = await fake.start();
-  const list = Array.isArray(replies) ? replies : [replies];
-  fake.reply(...list.slice(0, -1)).handle(() => list[list.length - 1]!);
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-rec-'));
-  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet' }), {
+  fs.writeFileSync(path.join(cwd, 'notes.txt'), 'hello\n');
+  const list = typeof replies === 'function' ? replies(cwd) : Array.isArray(replies) ? replies : [replies];
+  fake.reply(...list.slice(0, -1)).handle(() => list[list.length - 1]!);
+  const child = spawn(CLAUDE_BIN, buildArgs({ model: 'sonnet', agentTools: opts.agentTools ?? [] }), {
     cwd,
-    env: { PATH: process.env.PATH, ...fakeCliEnv(url, login) },
+    env: { PATH: process.env.PATH, ...fakeCliEnv(url, opts.login) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin.write(
@@ -134,5 +157,7 @@ void (async () => {
   for (const [name, reply] of Object.entries(scenarios))
     if (only.length === 0 || only.includes(name)) await record(name, reply);
   for (const [name, reply] of Object.entries(subscriptionScenarios))
-    if (only.length === 0 || only.includes(name)) await record(name, reply, OAUTH_LOGIN);
+    if (only.length === 0 || only.includes(name)) await record(name, reply, { login: OAUTH_LOGIN });
+  for (const [name, { tools, replies }] of Object.entries(agentScenarios))
+    if (only.length === 0 || only.includes(name)) await record(name, replies, { agentTools: tools });
 })();

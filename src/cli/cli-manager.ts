@@ -20,6 +20,7 @@ import { type AnswerEnd, AnswerState } from './answer/answer-state';
 import { readAnswer } from './answer/read-answer';
 import type { CliLine, RateLimitLine, ResultLine } from './events';
 import { conversationFingerprint } from './history/fingerprint';
+import { LoginState } from './process/login-state';
 import { spawnFlags, withDefaults } from './process/spawn-flags';
 import { type CliStatus, type SpawnKind, Spawner } from './process/spawner';
 import { rateLimitReport } from './rate-limit-report';
@@ -67,6 +68,8 @@ export function processBound(
 
 export class CliManager {
   readonly queue: RunQueue;
+  /** Logged in, as far as known without spending usage (for readiness). */
+  readonly login: LoginState;
   private readonly spawner: Spawner;
   private readonly pool: SessionPool;
   private readonly held: HeldSessions;
@@ -76,6 +79,7 @@ export class CliManager {
   constructor(private readonly opts: CliManagerOptions) {
     this.queue = new RunQueue(() => opts.settings());
     this.spawner = new Spawner(opts);
+    this.login = new LoginState(this.spawner);
     this.pool = new SessionPool({
       limits: () => ({ ...opts.settings(), prewarm: this.prewarmMode() }),
       spawn: (kind) => this.spawnWarm(kind),
@@ -180,6 +184,7 @@ export class CliManager {
       answer = new AnswerState(session.tools, req.stop, req.jsonSchema !== undefined, session.costSoFar);
       const idleMs = this.opts.settings().idleTimeoutSeconds * 1000;
       const end = yield* this.reportingUsage(readAnswer(session.child, answer, req.model, signal, idleMs));
+      this.login.noteRun(true);
       ended = end.kind !== 'cut';
       session.costSoFar = answer.costTotal ?? session.costSoFar;
       const kept = await this.keep(session, req, answer, end, signal);
@@ -189,6 +194,7 @@ export class CliManager {
       }
       return end.result;
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'cli_not_authenticated') this.login.noteRun(false);
       if (err instanceof ApiError && err.status === 429) throw this.opts.usage.rejection(Date.now()) ?? err;
       throw err;
     } finally {
@@ -250,6 +256,7 @@ export class CliManager {
   /** Kills every child; resolves once all are gone. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    this.login.cancel();
     this.held.drain();
     this.pool.drain();
     await this.spawner.killAll();

@@ -202,3 +202,8 @@ export function isMaxTokensStop(line: CliLine): boolean {
     line.event.delta.stop_reason === 'max_tokens'
   );
 }
+
+/** Whether a line carries the model's output (text, thinking, a tool call): the first one marks time to first token. */
+export function carriesOutput(line: CliLine): boolean {
+  return (line.type === 'stream_event' && line.event.type === 'content_block_delta') || line.type === 'assistant';
+}

@@ -1,5 +1,6 @@
 /** CLI2API_* environment variables → Settings, for the headless server. */
 import { type z } from 'zod';
+import { parseKeyEntry } from './api-keys';
 import { type Settings, type SettingsInput, settingsSchema } from './settings';
 
 export class ConfigError extends Error {
@@ -23,6 +24,8 @@ const asList: Convert = (raw) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+/** `alice:<key>,bob:<key>,<key>` (see api-keys.ts for the exact rule). */
+const asKeyList: Convert = (raw) => (asList(raw) as string[]).map(parseKeyEntry);
 const asBoolean: Convert = (raw) => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -40,7 +43,8 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_DEFAULT_EFFORT', 'defaultEffort', (raw) => raw.trim().toLowerCase()],
   ['CLI2API_DEFAULT_TIMEOUT', 'timeoutSeconds', asNumber],
   ['CLI2API_IDLE_TIMEOUT', 'idleTimeoutSeconds', asNumber],
-  ['CLI2API_API_KEY', 'apiKeys', asList],
+  ['CLI2API_API_KEY', 'apiKeys', asKeyList],
+  ['CLI2API_METRICS_KEY', 'metricsKey', asString],
   ['CLI2API_ALLOWED_HOSTS', 'allowedHosts', asList],
   ['CLI2API_CORS_ORIGINS', 'corsOrigins', asList],
   ['CLI2API_MAX_BODY_MB', 'maxBodyMb', asNumber],
@@ -60,7 +64,12 @@ export const ENV_VARIABLES: ReadonlyArray<readonly [string, Key, Convert]> = [
   ['CLI2API_RESPONSES_STORE_SIZE', 'responsesStoreSize', asInteger],
   ['CLI2API_RESPONSES_TTL', 'responsesTtlSeconds', asNumber],
   ['CLI2API_WAIT_WHEN_FULL', 'waitWhenFull', asBoolean],
+  ['CLI2API_STORE_URL', 'responsesStoreUrl', asString],
+  ['CLI2API_DRAIN_SECONDS', 'drainSeconds', asNumber],
 ];
+
+/** Variables whose values are secrets (keys, a store password): an error never repeats them. */
+const SECRET_VARIABLES = new Set(['CLI2API_API_KEY', 'CLI2API_METRICS_KEY', 'CLI2API_STORE_URL']);
 
 /** Reads the settings from `env`; an invalid value throws a ConfigError naming its variable. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
@@ -71,10 +80,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     const field = settingsSchema.shape[key] as z.ZodType;
     const parsed = field.safeParse(convert(raw));
     if (!parsed.success) {
-      throw new ConfigError(
-        variable,
-        `invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-      );
+      const issue = parsed.error.issues[0];
+      const why = issue?.message ?? 'invalid';
+      if (!SECRET_VARIABLES.has(variable))
+        throw new ConfigError(variable, `invalid value ${JSON.stringify(raw)} (${why})`);
+      const entry = typeof issue?.path[0] === 'number' ? `entry ${issue.path[0] + 1}: ` : '';
+      throw new ConfigError(variable, `invalid value (${entry}${why})`);
     }
     input[key] = parsed.data;
   }

@@ -4,6 +4,7 @@
  * `parseSettings`, so defaults and limits live here only.
  */
 import { z } from 'zod';
+import { apiKeyListSchema } from './api-keys';
 import { EFFORTS } from '../core/model-request';
 import { LOG_LEVELS } from '../util/logger';
 
@@ -28,8 +29,17 @@ export const settingsSchema = z.object({
     .positive()
     .max(24 * 3600)
     .default(300),
-  /** When not empty, every /v1 route needs `Authorization: Bearer <one of these>` (or `x-api-key`). */
-  apiKeys: z.array(z.string().trim().min(8, 'an API key needs at least 8 characters')).default([]),
+  /**
+   * When not empty, every /v1 route needs `Authorization: Bearer <one of these>` (or `x-api-key`).
+   * Each may carry a member name (logs and metrics); a plain string is a key without one.
+   */
+  apiKeys: apiKeyListSchema.default([]),
+  /** When set, GET /metrics needs exactly this key (and no member key opens it); unset, /metrics follows the API keys. */
+  metricsKey: z
+    .string()
+    .trim()
+    .refine((k) => k === '' || k.length >= 8, 'a metrics key needs at least 8 characters')
+    .default(''),
   /** Host names besides loopback names, IP literals and `host` that requests may address (DNS-rebinding defence). */
   allowedHosts: z.array(z.string().trim().toLowerCase().min(1)).default([]),
   /** Browser origins allowed to call the API (CORS); none by default. `*` allows any. */
@@ -90,6 +100,14 @@ export const settingsSchema = z.object({
   waitWhenFull: z.boolean().default(false),
   /** How long a stored response is kept. */
   responsesTtlSeconds: z.number().positive().default(3600),
+  /** Empty: responses are kept in memory. `redis://host:port` (or rediss://): in Redis/Valkey, shared by instances. */
+  responsesStoreUrl: z
+    .string()
+    .trim()
+    .refine((u) => u === '' || isRedisUrl(u), 'a redis://host:port or rediss://host:port URL')
+    .default(''),
+  /** On SIGTERM (headless), seconds the requests in flight may take to finish before they are stopped. */
+  drainSeconds: z.number().min(0).max(3600).default(30),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -101,7 +119,30 @@ export function parseSettings(input: SettingsInput): Settings {
 
 export const DEFAULT_SETTINGS: Settings = parseSettings({});
 
-/** Settings whose change needs the HTTP server to listen again. */
+/** Settings whose change needs the server to start again: the address, and the store chosen at start. */
 export function needsRestart(before: Settings, after: Settings): boolean {
-  return before.host !== after.host || before.port !== after.port;
+  return (
+    before.host !== after.host || before.port !== after.port || before.responsesStoreUrl !== after.responsesStoreUrl
+  );
+}
+
+function isRedisUrl(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A store URL without its user name and password, for logs. */
+export function redactUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '(invalid URL)';
+  }
 }

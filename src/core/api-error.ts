@@ -48,7 +48,7 @@ export const errors = {
       message,
       'rate_limit_exceeded',
       null,
-      retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+      retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {},
     ),
   queueFull: (retryAfterSeconds: number) =>
     new ApiError(
@@ -64,6 +64,20 @@ export const errors = {
       503,
       'CLI2API is stopping: this request was not finished. Retry once the server runs again.',
       'server_stopping',
+    ),
+  notAccepting: () =>
+    new ApiError(
+      503,
+      'CLI2API is stopping and takes no new requests. Retry: another instance, or this one once it runs again, will answer.',
+      'server_stopping',
+      null,
+      { Connection: 'close' },
+    ),
+  storeUnavailable: (reason: string) =>
+    new ApiError(
+      503,
+      `The shared Responses store (Redis/Valkey) cannot be reached: ${reason}. Retry shortly.`,
+      'store_unavailable',
     ),
   cliUnavailable: (message: string) => new ApiError(503, message, 'cli_not_found'),
   upstream: (message: string) => new ApiError(502, message, 'upstream_error'),

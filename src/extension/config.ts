@@ -1,12 +1,29 @@
 /** `cli2api.*` settings → the core's Settings (one typed read; invalid values fall back with a message). */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { ApiKey } from '../config/api-keys';
 import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } from '../config/settings';
 
 export const SECTION = 'cli2api';
 
+/** The VS Code key (below `cli2api.`) of each core setting that has one. */
+const KEYS: Partial<Record<keyof SettingsInput, string>> = {
+  timeoutSeconds: 'timeout',
+  idleTimeoutSeconds: 'idleTimeout',
+  cliEnv: 'env',
+  poolSize: 'pool.size',
+  poolMaxWarm: 'pool.maxWarm',
+  poolMaxIdle: 'pool.maxIdle',
+  poolMaxHeld: 'pool.maxHeld',
+  poolIdleSeconds: 'pool.idleSeconds',
+  responsesStoreSize: 'responses.storeSize',
+  responsesTtlSeconds: 'responses.ttl',
+};
+
+export type OnInvalid = (key: string, message: string) => void;
+
 /** API keys live in SecretStorage, never in settings.json: the controller passes them in. */
-export function readSettings(onInvalid: (message: string) => void, apiKeys: string[] = []): Settings {
+export function readSettings(onInvalid: OnInvalid, apiKeys: ApiKey[] = []): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const input: Record<keyof SettingsInput, unknown> = {
     host: c.get('host'),
@@ -24,6 +41,9 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     maxConcurrent: c.get('maxConcurrent'),
     maxQueue: c.get('maxQueue'),
     apiKeys,
+    // Headless only: the metrics key (an env variable) and the drain on SIGTERM (VS Code's Stop is immediate).
+    metricsKey: undefined,
+    drainSeconds: undefined,
     ...agentMode(onInvalid),
     allowedHosts: c.get('allowedHosts'),
     corsOrigins: c.get('corsOrigins'),
@@ -37,6 +57,7 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     responsesStoreSize: c.get('responses.storeSize'),
     responsesTtlSeconds: c.get('responses.ttl'),
     waitWhenFull: c.get('usage.waitWhenFull'),
+    responsesStoreUrl: c.get('responses.storeUrl'),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
@@ -44,10 +65,13 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
     const field = settingsSchema.shape[key as keyof SettingsInput];
     const parsed = field.safeParse(value);
     if (parsed.success) out[key] = parsed.data;
-    else
+    else {
+      const name = KEYS[key as keyof SettingsInput] ?? key;
       onInvalid(
-        `Setting ${SECTION}.${key === 'timeoutSeconds' ? 'timeout' : key === 'cliEnv' ? 'env' : key} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`,
+        name,
+        `Setting ${SECTION}.${name} is invalid (${parsed.error.issues[0]?.message}); using the default ${JSON.stringify(DEFAULT_SETTINGS[key as keyof Settings])}.`,
       );
+    }
   }
   return settingsSchema.parse(out);
 }
@@ -56,12 +80,12 @@ export function readSettings(onInvalid: (message: string) => void, apiKeys: stri
  * Agent mode gives the CLI Claude Code's own tools, in a folder of the workspace. Off unless
  * enabled, refused in untrusted workspaces and outside the workspace folders.
  */
-function agentMode(onInvalid: (message: string) => void): { agentTools: string[]; agentCwd: string } {
+function agentMode(onInvalid: OnInvalid): { agentTools: string[]; agentCwd: string } {
   const c = vscode.workspace.getConfiguration(SECTION);
   const off = { agentTools: [], agentCwd: '' };
   if (!c.get<boolean>('agentMode.enabled', false)) return off;
   if (!vscode.workspace.isTrusted) {
-    onInvalid('Agent mode is refused in an untrusted workspace; the CLI runs without tools.');
+    onInvalid('agentMode.enabled', 'Agent mode is refused in an untrusted workspace; the CLI runs without tools.');
     return off;
   }
   const tools = c.get<string[]>('agentMode.tools', []);
@@ -81,6 +105,7 @@ function agentMode(onInvalid: (message: string) => void): { agentTools: string[]
   });
   if (tools.length === 0 || !inside) {
     onInvalid(
+      'agentMode.enabled',
       'Agent mode needs cli2api.agentMode.tools and a working directory inside the workspace; the CLI runs without tools.',
     );
     return off;

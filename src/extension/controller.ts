@@ -1,290 +1,228 @@
 /**
- * The extension's one owner object: it joins `context.subscriptions`, owns the ApiServer,
- * the status bar and the log channel, registers every command once, and restarts the
- * server when host or port change.
+ * The extension's one owner object: it joins `context.subscriptions` and owns the log
+ * channel, the settings, the API keys, the server and its place among the windows
+ * (WindowServer), the status bar, the CLI check and the doctor, the usage notices, the
+ * start-problem notice and the Connect panel; it registers every command once and routes the events between them.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CliStatus } from '../cli/cli-manager';
-import { needsRestart, type Settings } from '../config/settings';
-import { runDoctor } from '../doctor/doctor';
-import { healthy, platformLine, renderReport, summary } from '../doctor/report';
 import { ApiServer, isLoopback } from '../server/api-server';
-import { VERSION } from '../version';
-import { readSettings, SECTION } from './config';
-import { showConnectPanel } from './connect-panel';
+import { userTempDir } from '../util/user-dir';
+import { ApiKeys } from './api-keys';
+import { CliCheck } from './cli-check';
+import { CliDoctor } from './cli-doctor';
+import { SECTION } from './config';
+import { ConnectPanel } from './connect/connect-panel';
+import type { PanelState } from './connect/panel-html';
 import { channelLogger } from './log';
+import { showMenu } from './menu';
+import { ServerCommands } from './server-commands';
+import { SettingsSource } from './settings-source';
+import { probeHost } from './sharing/port-holder';
+import { StopMarker } from './sharing/stop-marker';
+import { describeHolder, WindowServer } from './sharing/window-server';
+import { choosePort, StartProblems } from './start-problems';
 import { MENU_COMMAND, StatusBar } from './status-bar';
+import { statusText } from './status-text';
 import { usageView } from './usage-display';
 import { UsageNotices, warnAt } from './usage-notices';
-
-interface MenuEntry extends vscode.QuickPickItem {
-  command: string;
-}
 
 export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly channel = vscode.window.createOutputChannel('CLI2API', { log: true });
-  private readonly statusBar = new StatusBar();
+  private readonly source: SettingsSource;
+  private readonly keys: ApiKeys;
   private readonly server: ApiServer;
-  private settings: Settings;
-  private apiKeys: string[] = [];
+  private readonly window: WindowServer;
+  private readonly statusBar = new StatusBar();
+  private readonly cli: CliCheck;
+  private readonly problems = new StartProblems();
+  private readonly panel: ConnectPanel;
+  private readonly doctor: CliDoctor;
+  private readonly commands: ServerCommands;
   private warnedExposed = false;
-  private cliStatus: CliStatus | undefined;
-  private readonly render: () => void;
-  private checking = false;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
-    this.settings = readSettings((m) => this.warnInvalid(m));
-    const logger = channelLogger(this.channel, () => this.settings.logLevel);
+  constructor(context: vscode.ExtensionContext) {
+    this.source = new SettingsSource(this.channel);
+    const logger = channelLogger(this.channel, () => this.source.settings.logLevel);
     this.server = new ApiServer({
-      settings: () => this.settings,
+      settings: () => this.source.settings,
       logger,
       extraCliCandidates: () => bundledClaudeBinary(),
+      runner: () => ({ kind: 'vscode', workspace: vscode.workspace.name }),
     });
-    this.disposables.push(this.channel, this.statusBar);
-    const render = () =>
-      this.statusBar.render(
-        this.server.state,
-        this.server.stats.snapshot(),
-        this.cliStatus,
-        this.server.cli.liveProcesses,
-        this.settings.agentTools.length > 0,
-        usageView(this.server.usage.snapshot(), Date.now(), warnAt()),
-      );
-    this.render = render;
-    const offState = this.server.onDidChangeState(render);
-    const offStats = this.server.stats.onDidChange(render);
-    this.disposables.push({ dispose: offState }, { dispose: offStats }, new UsageNotices(this.server.usage, render));
-    render();
-    this.registerCommands();
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.onSettingsChanged()),
+    this.window = new WindowServer({
+      server: this.server,
+      address: () => this.source.address,
+      marker: new StopMarker(userTempDir()),
+      logger,
+    });
+    this.keys = new ApiKeys(context.secrets, (keys) => this.source.setApiKeys(keys));
+    this.cli = new CliCheck(
+      () => this.server.cli.status(),
+      this.channel,
+      () => this.render(),
     );
-    void this.refreshCliStatus();
+    this.panel = new ConnectPanel(() => this.panelState(), this.channel);
+    this.doctor = new CliDoctor(
+      this.channel,
+      () => this.source.settings,
+      () => bundledClaudeBinary(),
+    );
+    this.commands = new ServerCommands(this.window, this.channel, () => this.server.stats.snapshot().inFlight);
+    this.disposables.push(this.channel, this.source, this.keys, this.statusBar, this.cli, this.problems, this.panel);
+    this.disposables.push(new UsageNotices(this.server.usage, () => this.render()));
+
+    const offView = this.window.onDidChange((view) => {
+      this.render();
+      this.panel.refresh();
+      this.problems.update(view);
+      if (view.kind === 'running') this.warnIfExposed();
+    });
+    const offStats = this.server.stats.onDidChange((outcome) => {
+      this.render();
+      // A failed request may mean the CLI went missing; any request while it is missing may mean it is back.
+      if (outcome && ((!outcome.ok && (outcome.status ?? 500) >= 500) || this.cli.cli?.ok === false))
+        void this.cli.check();
+    });
+    this.disposables.push(
+      { dispose: offView },
+      { dispose: offStats },
+      this.source.onDidChange((e) => {
+        this.render();
+        this.panel.refresh();
+        // CLI processes kept from before, started under other settings (agent mode, env, CLI path), are stopped.
+        void this.server.settingsChanged();
+        if (e && (e.affectsConfiguration(`${SECTION}.claudePath`) || e.affectsConfiguration(`${SECTION}.env`)))
+          void this.cli.check();
+      }),
+      this.source.onDidMove(() => void this.window.moved()),
+    );
+    this.registerCommands();
+    this.render();
   }
 
-  /** Starts the server unless `cli2api.autoStart` is off. */
+  /** Reads the API keys, checks the CLI and starts (or stands by) unless `cli2api.autoStart` is off. */
   async activate(): Promise<void> {
-    this.apiKeys = await readApiKeys(this.context.secrets);
-    this.settings = readSettings((m) => this.warnInvalid(m), this.apiKeys);
-    this.disposables.push(this.context.secrets.onDidChange((e) => e.key === SECRET_KEY && void this.reloadKeys()));
-    if (vscode.workspace.getConfiguration(SECTION).get<boolean>('autoStart', true)) await this.start();
+    this.source.setApiKeys(await this.keys.load());
+    void this.cli.check();
+    if (vscode.workspace.getConfiguration(SECTION).get<boolean>('autoStart', true)) await this.window.start('auto');
   }
 
   private registerCommands(): void {
-    const register = (id: string, fn: () => unknown) => this.disposables.push(vscode.commands.registerCommand(id, fn));
-    register('cli2api.start', () => this.start());
-    register('cli2api.stop', () => this.stop());
-    register('cli2api.restart', () => this.restart());
-    register('cli2api.showLog', () => this.channel.show(true));
-    register('cli2api.copyBaseUrl', () => this.copyBaseUrl());
-    register('cli2api.connectClient', () => this.connectClient());
-    register(MENU_COMMAND, () => this.showMenu());
-    register('cli2api.setApiKey', () => this.setApiKey());
-    register('cli2api.generateApiKey', () => this.generateApiKey());
-    register('cli2api.clearApiKeys', () => this.clearApiKeys());
-    register('cli2api.checkCli', () => this.checkCli());
-  }
-
-  async start(): Promise<void> {
-    if (this.server.state.kind === 'running') {
-      void vscode.window.showInformationMessage(`CLI2API is already running at ${this.server.state.url}/v1.`);
-      return;
-    }
-    try {
-      await this.server.start();
-      void this.refreshCliStatus();
-      this.warnIfExposed();
-    } catch (e) {
-      this.reportStartFailure(e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.server.state.kind === 'stopped') {
-      void vscode.window.showInformationMessage('CLI2API is not running.');
-      return;
-    }
-    await this.server.stop();
-  }
-
-  async restart(): Promise<void> {
-    await this.server.stop();
-    await this.start();
-  }
-
-  private async copyBaseUrl(): Promise<void> {
-    const state = this.server.state;
-    if (state.kind !== 'running') {
-      void vscode.window.showWarningMessage('CLI2API is not running: start it first (CLI2API: Start Server).');
-      return;
-    }
-    await vscode.env.clipboard.writeText(`${state.url}/v1`);
-    void vscode.window.showInformationMessage(`Copied ${state.url}/v1`);
-  }
-
-  private connectClient(): void {
-    const state = this.server.state;
-    if (state.kind !== 'running') {
-      void vscode.window.showWarningMessage('CLI2API is not running: start it first (CLI2API: Start Server).');
-      return;
-    }
-    showConnectPanel(state.url, this.settings.models, this.settings.defaultModel);
-  }
-
-  private async showMenu(): Promise<void> {
-    const running = this.server.state.kind === 'running';
-    const entries: MenuEntry[] = [
-      running
-        ? { label: '$(debug-stop) Stop Server', command: 'cli2api.stop' }
-        : { label: '$(play) Start Server', command: 'cli2api.start' },
-      { label: '$(debug-restart) Restart Server', command: 'cli2api.restart' },
-      {
-        label: '$(clippy) Copy Base URL',
-        command: 'cli2api.copyBaseUrl',
-        description: running ? `${(this.server.state as { url: string }).url}/v1` : undefined,
-      },
-      { label: '$(plug) Connect a Client…', command: 'cli2api.connectClient' },
-      { label: '$(output) Show Log', command: 'cli2api.showLog' },
-      { label: '$(checklist) Check Claude CLI', command: 'cli2api.checkCli' },
-      { label: '$(gear) Open Settings', command: 'workbench.action.openSettings', description: SECTION },
-    ];
-    const pick = await vscode.window.showQuickPick(entries, { title: 'CLI2API', placeHolder: 'Choose an action' });
-    if (!pick) return;
-    if (pick.command === 'workbench.action.openSettings') await vscode.commands.executeCommand(pick.command, SECTION);
-    else await vscode.commands.executeCommand(pick.command);
-  }
-
-  /** The doctor: the same report as `cli2api doctor`, in the output channel, and its summary as a notification. */
-  private async checkCli(): Promise<void> {
-    if (this.checking) {
-      void vscode.window.showInformationMessage('CLI2API: the Claude CLI check is already running.');
-      return;
-    }
-    this.checking = true;
-    try {
-      this.channel.show(true);
-      this.channel.appendLine('Checking the Claude Code CLI against a fake API on 127.0.0.1…');
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'CLI2API: checking the Claude CLI…' },
-        (progress) =>
-          runDoctor({
-            settings: this.settings,
-            baseEnv: process.env,
-            extraCandidates: bundledClaudeBinary(),
-            onRow: (row) => progress.report({ message: `${row.ok ? 'PASS' : 'FAIL'} ${row.title}` }),
-          }),
-      );
-      this.channel.appendLine(renderReport(report, { version: VERSION, platform: platformLine() }));
-      const show = (m: string) =>
-        healthy(report)
-          ? vscode.window.showInformationMessage(m, 'Show Report')
-          : vscode.window.showWarningMessage(m, 'Show Report');
-      void show(`CLI2API: ${summary(report)}`).then((c) => c === 'Show Report' && this.channel.show(true));
-    } catch (e) {
-      this.channel.error(e instanceof Error ? e : String(e));
-      void vscode.window.showErrorMessage(
-        `CLI2API: the Claude CLI check failed: ${e instanceof Error ? e.message : e}`,
-      );
-    } finally {
-      this.checking = false;
-    }
-  }
-
-  private reportStartFailure(message: string): void {
-    const state = this.server.state;
-    const portInUse = state.kind === 'failed' && state.code === 'EADDRINUSE';
-    const actions = portInUse ? ['Change Port', 'Show Log'] : ['Show Log'];
-    void vscode.window.showErrorMessage(`CLI2API could not start: ${message}`, ...actions).then((choice) => {
-      if (choice === 'Change Port')
-        void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.port`);
-      if (choice === 'Show Log') this.channel.show(true);
+    const register = (id: string, fn: (...args: never[]) => unknown) =>
+      this.disposables.push(vscode.commands.registerCommand(id, fn));
+    register('cli2api.start', () => this.commands.start());
+    register('cli2api.stop', () => this.commands.stop());
+    register('cli2api.restart', () => this.commands.restart());
+    register('cli2api.showLog', () => this.commands.showLog());
+    register('cli2api.copyBaseUrl', () => this.commands.copyBaseUrl());
+    register('cli2api.connectClient', () => this.panel.show());
+    register('cli2api.setApiKey', () => this.keys.set());
+    register('cli2api.generateApiKey', () => this.keys.generate());
+    register('cli2api.clearApiKeys', () => this.keys.clear());
+    register('cli2api.setClaudePath', () => this.setClaudePath());
+    register('cli2api.checkCli', () => this.doctor.run());
+    register('cli2api.choosePort', (scope?: 'workspace' | 'user') => choosePort(this.source.address, scope));
+    register(MENU_COMMAND, () => {
+      void this.cli.check();
+      return showMenu(this.window.view, this.server.stats.snapshot().inFlight);
     });
   }
 
+  private render(): void {
+    this.statusBar.render(
+      statusText({
+        view: this.window.view,
+        stats: this.server.stats.snapshot(),
+        cli: this.cli?.cli,
+        liveProcesses: this.server.cli.liveProcesses,
+        agent: this.source.settings.agentTools.length > 0,
+        refusedAddress: this.source.refused,
+        usage: usageView(this.server.usage.snapshot(), Date.now(), warnAt()),
+      }),
+    );
+  }
+
+  private panelState(): PanelState {
+    const view = this.window.view;
+    const { host, port } = this.source.address;
+    const settings = this.source.settings;
+    const baseUrl =
+      view.kind === 'running' || view.kind === 'elsewhere' ? view.url : `http://${bracket(probeHost(host))}:${port}`;
+    const server =
+      view.kind === 'running'
+        ? 'The server runs in this window.'
+        : view.kind === 'elsewhere'
+          ? `${describeHolder(view.holder, view.port)}.`
+          : view.kind === 'conflict' || view.kind === 'failed'
+            ? `The server could not start: ${view.message}`
+            : view.kind === 'stopped'
+              ? 'The server is stopped: these settings work once it runs (CLI2API: Start Server).'
+              : `The server is ${view.kind}…`;
+    return {
+      info: {
+        baseUrl,
+        models: settings.models,
+        defaultModel: settings.defaultModel,
+        apiKey: this.keys.current[0]?.key,
+      },
+      server,
+      running: view.kind === 'running' || view.kind === 'elsewhere',
+    };
+  }
+
+  private async setClaudePath(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'CLI2API: the claude executable',
+      openLabel: 'Use This CLI',
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+    });
+    const file = picked?.[0]?.fsPath;
+    if (!file) return;
+    await vscode.workspace.getConfiguration(SECTION).update('claudePath', file, vscode.ConfigurationTarget.Global);
+    const status = await this.cli.check();
+    if (status.ok)
+      void vscode.window.showInformationMessage(`CLI2API uses Claude Code CLI ${status.version} at ${status.path}.`);
+    else void vscode.window.showErrorMessage(`CLI2API: ${status.error}`);
+  }
+
   private warnIfExposed(): void {
-    if (this.warnedExposed || isLoopback(this.settings.host)) return;
+    const { host } = this.source.settings;
+    if (this.warnedExposed || isLoopback(host)) return;
     this.warnedExposed = true;
     const keys =
-      this.apiKeys.length > 0 ? '' : ' No API key is set: anyone who can connect can use your Claude subscription.';
+      this.keys.current.length > 0
+        ? ''
+        : ' No API key is set: anyone who can connect can use your Claude subscription.';
     void vscode.window
       .showWarningMessage(
-        `CLI2API listens on ${this.settings.host}, which other machines may reach.${keys}`,
+        `CLI2API listens on ${host}, which other machines may reach.${keys}`,
         'Generate API Key',
         'Open Settings',
       )
       .then((c) => {
-        if (c === 'Generate API Key') void this.generateApiKey();
+        if (c === 'Generate API Key') void this.keys.generate();
         if (c === 'Open Settings')
           void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.host`);
       });
   }
 
-  private async setApiKey(): Promise<void> {
-    const key = await vscode.window.showInputBox({
-      title: 'CLI2API: Set API Key',
-      prompt:
-        'Clients must then send it as "Authorization: Bearer <key>". Stored in VS Code\'s secret storage, never in settings.json.',
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim().length >= 8 ? undefined : 'At least 8 characters'),
-    });
-    if (!key) return;
-    await writeApiKeys(this.context.secrets, [...new Set([...this.apiKeys, key.trim()])]);
-    void vscode.window.showInformationMessage('CLI2API: API key saved; /v1 requests now need it.');
-  }
-
-  private async generateApiKey(): Promise<void> {
-    const key = `c2a-${randomBytes(24).toString('base64url')}`;
-    await writeApiKeys(this.context.secrets, [...this.apiKeys, key]);
-    await vscode.env.clipboard.writeText(key);
-    void vscode.window.showInformationMessage(
-      'CLI2API: a new API key was generated, stored in secret storage and copied to the clipboard.',
-    );
-  }
-
-  private async clearApiKeys(): Promise<void> {
-    await this.context.secrets.delete(SECRET_KEY);
-    void vscode.window.showInformationMessage('CLI2API: API keys removed; any key is accepted again.');
-  }
-
-  private async reloadKeys(): Promise<void> {
-    this.apiKeys = await readApiKeys(this.context.secrets);
-    this.onSettingsChanged();
-  }
-
-  private onSettingsChanged(): void {
-    const before = this.settings;
-    this.settings = readSettings((m) => this.warnInvalid(m), this.apiKeys);
-    void this.refreshCliStatus();
-    const state = this.server.state.kind;
-    if (needsRestart(before, this.settings) && (state === 'running' || state === 'failed')) {
-      this.channel.info(`Address changed to ${this.settings.host}:${this.settings.port}; restarting`);
-      void this.restart();
-    }
-  }
-
-  private async refreshCliStatus(): Promise<void> {
-    this.cliStatus = await this.server.cli.status();
-    this.render();
-  }
-
-  private warnInvalid(message: string): void {
-    this.channel.warn(message);
-    void vscode.window.showWarningMessage(`CLI2API: ${message}`);
-  }
-
-  /** Stops the server and every CLI child; deactivate awaits this. */
+  /** Stops this window's server (another window takes over) and every CLI child; deactivate awaits this. */
   async shutdown(): Promise<void> {
-    await this.server.stop();
+    await this.window.release();
     this.dispose();
   }
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+function bracket(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The native binary inside the Claude Code extension, when it is installed in this editor. */
@@ -294,20 +232,4 @@ function bundledClaudeBinary(): string[] {
   return [
     path.join(ext.extensionPath, 'resources', 'native-binary', process.platform === 'win32' ? 'claude.exe' : 'claude'),
   ];
-}
-
-const SECRET_KEY = 'cli2api.apiKeys';
-
-async function readApiKeys(secrets: vscode.SecretStorage): Promise<string[]> {
-  try {
-    const raw = await secrets.get(SECRET_KEY);
-    const keys: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function writeApiKeys(secrets: vscode.SecretStorage, keys: string[]): Thenable<void> {
-  return secrets.store(SECRET_KEY, JSON.stringify(keys));
 }

@@ -49,15 +49,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } catch {
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      logger.info(`${signal} received, stopping`);
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  // SIGTERM/SIGINT: drain (new requests refused, those in flight finish within drainSeconds);
+  // a second signal stops at once.
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  await server.stop();
+  const drainMs = settings.drainSeconds * 1000;
+  logger.info(
+    `${signal} received, stopping${drainMs > 0 ? ` (requests in flight get up to ${settings.drainSeconds} s)` : ''}`,
+  );
+  const now = () => {
+    logger.info('Second signal: stopping now');
+    void server.stop();
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  await server.drain(drainMs);
   return 0;
 }
 

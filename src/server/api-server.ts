@@ -1,8 +1,11 @@
 /**
  * The one owner of CLI2API's lifecycle, used by the headless entry and the extension:
- * it holds the CLI process manager and the HTTP server, moves through an explicit state,
- * and stops politely but surely (connections closed, every CLI child killed).
+ * it holds the CLI process manager, the HTTP server, the Responses store and the metrics,
+ * moves through an explicit state, and stops politely but surely (connections closed,
+ * every CLI child killed, the store closed). `stop` ends requests in flight at once (VS
+ * Code's Stop); `drain` (the headless SIGTERM) first lets them finish, up to a bound.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +15,11 @@ import type { Logger } from '../util/logger';
 import { errors } from '../core/api-error';
 import { UsageLimits } from '../core/usage-limits';
 import { createApp } from './app';
+import type { AppDeps } from './context';
+import { ServerMetrics } from './metrics';
 import { ServerStats } from './stats';
+import { createResponseStore } from './store/create-store';
+import type { ResponseStore } from './store/response-store';
 
 export type ServerState =
   | { kind: 'stopped' }
@@ -28,6 +35,26 @@ export interface ApiServerOptions {
   extraCliCandidates?: () => string[];
   /** When warm CLI processes start (read on every use; default `startup`): see CliManagerOptions.prewarm. */
   prewarm?: () => PrewarmMode;
+  /** How remote images are fetched; by default from public addresses only. */
+  remoteImages?: AppDeps['remoteImages'];
+  /** Where this server runs, for /health (other windows show it); 'headless' by default. */
+  runner?: () => { kind: 'vscode' | 'headless'; workspace?: string };
+}
+
+/** Listening failed: `code` is the socket error's (EADDRINUSE, EACCES, …). */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+export interface StartOptions {
+  /** A port already in use is expected (another window may hold it): not logged as an error. */
+  quietIfInUse?: boolean;
 }
 
 export class ApiServer {
@@ -35,13 +62,21 @@ export class ApiServer {
   readonly stats = new ServerStats();
   /** The subscription's usage windows as last reported (kept across restarts: they belong to the account). */
   readonly usage = new UsageLimits();
+  readonly metrics: ServerMetrics;
+  /** Random per server object: /health names it, so a window can tell its own server from another's. */
+  readonly instance = randomUUID();
   private server: http.Server | undefined;
+  private responses: ResponseStore | undefined;
   private current: ServerState = { kind: 'stopped' };
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private listeners = new Set<(state: ServerState) => void>();
+  /** One per run of the server: aborted when it stops taking new requests (readiness fails at once). */
+  private closing = new AbortController();
   /** One per run of the server: stopping aborts it, and every request in flight with it. */
   private shutdown = new AbortController();
+  /** Ends a drain in progress early (a second signal, or stop()). */
+  private cutDrain: (() => void) | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.cli = new CliManager({
@@ -52,6 +87,7 @@ export class ApiServer {
       usage: this.usage,
       prewarm: opts.prewarm,
     });
+    this.metrics = new ServerMetrics({ cli: this.cli, usage: this.usage, responses: () => this.responses });
   }
 
   get state(): ServerState {
@@ -63,28 +99,40 @@ export class ApiServer {
     return () => this.listeners.delete(listener);
   }
 
-  /** Safe to call twice: a start in progress is shared. Resolves once listening; rejects (and enters `failed`) otherwise. */
-  start(): Promise<void> {
+  /**
+   * Safe to call twice: a start in progress is shared. Resolves once listening; rejects with
+   * a ListenError (and enters `failed`) otherwise.
+   */
+  start(opts: StartOptions = {}): Promise<void> {
     if (this.current.kind === 'running') return Promise.resolve();
-    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    this.starting ??= this.doStart(opts).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(opts: StartOptions): Promise<void> {
     await this.stopping;
     const { host, port } = this.opts.settings();
     this.setState({ kind: 'starting' });
     this.cli.reopen();
+    this.closing = new AbortController();
     this.shutdown = new AbortController();
     // Every request in flight listens to it: no listener limit.
     setMaxListeners(0, this.shutdown.signal);
+    // Chosen at start: a change of store URL restarts the server (needsRestart).
+    const responses = createResponseStore(this.opts.settings, this.opts.logger);
+    this.responses = responses;
     const app = createApp({
       settings: this.opts.settings,
       cli: this.cli,
       logger: this.opts.logger,
       stats: this.stats,
       usage: this.usage,
+      metrics: this.metrics,
+      responses,
+      closing: this.closing.signal,
       shutdown: this.shutdown.signal,
+      remoteImages: this.opts.remoteImages,
+      identity: { instance: this.instance, runner: this.opts.runner ?? (() => ({ kind: 'headless' })) },
     });
     const server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
@@ -106,8 +154,11 @@ export class ApiServer {
             ? `Not allowed to listen on ${host}:${port}.`
             : `Could not listen on ${host}:${port}: ${err.message}`;
       this.setState({ kind: 'failed', message, code: err.code });
-      this.opts.logger.error(message);
-      throw new Error(message);
+      if (opts.quietIfInUse && err.code === 'EADDRINUSE') this.opts.logger.debug(message);
+      else this.opts.logger.error(message);
+      await responses.close();
+      this.responses = undefined;
+      throw new ListenError(message, err.code);
     }
     server.on('error', (e) => this.opts.logger.error(e));
     this.server = server;
@@ -128,14 +179,26 @@ export class ApiServer {
     void this.cli.prewarm();
   }
 
-  /** Closes the port and kills every CLI child; resolves within about `graceMs` plus the kill grace. */
+  /** Closes the port and kills every CLI child at once; resolves within about `graceMs` plus the kill grace. */
   stop(graceMs = 1000): Promise<void> {
-    this.stopping ??= this.doStop(graceMs).finally(() => (this.stopping = undefined));
+    this.cutDrain?.();
+    this.stopping ??= this.doStop(0, graceMs).finally(() => (this.stopping = undefined));
     return this.stopping;
   }
 
-  private async doStop(graceMs: number): Promise<void> {
-    await this.starting?.catch(() => {});
+  /**
+   * For rolling restarts (SIGTERM): stops taking new requests at once — readiness fails, the
+   * port refuses connections, a new request on a kept-alive connection gets a 503 that
+   * closes it — lets the requests in flight finish for up to `maxMs`, then stops as `stop`.
+   */
+  drain(maxMs: number, graceMs = 1000): Promise<void> {
+    this.stopping ??= this.doStop(maxMs, graceMs).finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async doStop(drainMs: number, graceMs: number): Promise<void> {
+    // Only a start in progress is waited for: otherwise "stopping" (and readiness failing) is immediate.
+    if (this.starting) await this.starting.catch(() => {});
     const server = this.server;
     this.server = undefined;
     if (!server) {
@@ -144,14 +207,19 @@ export class ApiServer {
       return;
     }
     this.setState({ kind: 'stopping' });
+    this.closing.abort();
+    // No new connections; kept-alive idle ones are closed (Node closes idle connections on close()).
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Requests in flight end with a clear 503 before their CLI processes are killed.
+    if (drainMs > 0) await this.waitForRequests(server, drainMs);
+    // Requests still in flight end with a clear 503 before their CLI processes are killed.
     this.shutdown.abort(errors.stopping());
     await this.cli.shutdown();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     await closed;
     clearTimeout(timer);
+    await this.responses?.close();
+    this.responses = undefined;
     this.setState({ kind: 'stopped' });
     this.opts.logger.info('CLI2API stopped');
   }
@@ -163,6 +231,32 @@ export class ApiServer {
    */
   settingsChanged(): Promise<void> {
     return this.cli.settingsChanged();
+  }
+
+  /** Resolves when no /v1 request is in flight, after `maxMs`, or when the drain is cut short. */
+  private async waitForRequests(server: http.Server, maxMs: number): Promise<void> {
+    const running = () => this.stats.snapshot().inFlight;
+    if (running() === 0) return;
+    this.opts.logger.info(`Draining: ${running()} request(s) in flight may take up to ${maxMs / 1000} s to finish`);
+    let timer: NodeJS.Timeout | undefined;
+    let off: (() => void) | undefined;
+    const outcome = await new Promise<'done' | 'bound' | 'cut'>((resolve) => {
+      timer = setTimeout(() => resolve('bound'), maxMs);
+      this.cutDrain = () => resolve('cut');
+      off = this.stats.onDidChange(() => {
+        // A connection whose answer ended is idle now: close it rather than wait for its keep-alive.
+        server.closeIdleConnections();
+        if (running() === 0) resolve('done');
+      });
+    });
+    clearTimeout(timer);
+    off?.();
+    this.cutDrain = undefined;
+    if (outcome === 'done') this.opts.logger.info('Drained: every request in flight has finished');
+    else
+      this.opts.logger.warn(
+        `${outcome === 'bound' ? `Drain bound of ${maxMs / 1000} s reached` : 'Drain cut short'}: ${running()} request(s) still in flight are stopped`,
+      );
   }
 
   async restart(): Promise<void> {

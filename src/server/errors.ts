@@ -9,7 +9,9 @@ import { anthropicErrorBody } from '../anthropic/error-body';
 import { ApiError, errors } from '../core/api-error';
 import { openaiErrorBody } from '../openai/error-body';
 import type { Logger } from '../util/logger';
+import type { RequestState } from './context';
 import { ClientGoneError } from './request-signal';
+import { bodyUnread, discardBound, discardUnreadBody } from './unread-body';
 
 export type ErrorBody = (e: ApiError) => unknown;
 
@@ -18,7 +20,8 @@ export function errorBodyFor(path: string): ErrorBody {
   return /^\/v1\/messages(\/|$)/i.test(path) ? anthropicErrorBody : openaiErrorBody;
 }
 
-export function errorMiddleware(logger: Logger) {
+/** `maxBodyMb` bounds how much of an unread body is thrown away before an early error answer. */
+export function errorMiddleware(logger: Logger, maxBodyMb: () => number) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -32,6 +35,12 @@ export function errorMiddleware(logger: Logger) {
         return;
       }
       const apiError = toApiError(err, logger);
+      (ctx.state as RequestState).errorCode = apiError.code ?? undefined;
+      if (bodyUnread(ctx.req)) {
+        // Answered while the client still writes: take the rest first, so it reads the answer, then close.
+        ctx.set('Connection', 'close');
+        await discardUnreadBody(ctx.req, discardBound(maxBodyMb()));
+      }
       ctx.status = apiError.status;
       ctx.set(apiError.headers);
       ctx.body = errorBodyFor(ctx.path)(apiError);
@@ -62,7 +71,7 @@ export function toApiError(err: unknown, logger: Logger): ApiError {
 
 function notFound(ctx: Context): ApiError {
   const unsupported =
-    /^\/v1\/(embeddings|completions|images|audio|moderations|files|fine_tuning|batches|assistants|threads|vector_stores|realtime)\b/.exec(
+    /^\/v1\/(embeddings|completions|images|audio|moderations|files|fine_tuning|batches|assistants|threads|vector_stores|realtime)\b/i.exec(
       ctx.path,
     );
   if (unsupported) {

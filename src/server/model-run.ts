@@ -8,7 +8,7 @@
  * the API's own error event.
  */
 import type { Context } from 'koa';
-import type { CliLine, ResultLine } from '../cli/events';
+import { carriesOutput, type CliLine, type ResultLine } from '../cli/events';
 import { ApiError } from '../core/api-error';
 import type { ModelRequest } from '../core/model-request';
 import { type AppDeps, noteRun, type RequestState } from './context';
@@ -30,8 +30,8 @@ export interface RouteFormat<E> {
   fail(sse: SseStream, error: ApiError): Promise<void>;
   /** A failure that still is an answer (Responses: cut at the output limit): the events that end it. */
   recover?(error: ApiError): E[] | undefined;
-  /** Sees every event as it is made (Responses keeps the finished response). */
-  observe?(events: E[]): void;
+  /** Sees every event before it is sent (Responses keeps the finished response before its terminal event goes out). */
+  observe?(events: E[]): Promise<void>;
 }
 
 /** Serves one model request in `format`, streamed or not. */
@@ -51,13 +51,15 @@ export async function serveModelRun<E>(
   const folded: E[] = [];
   let result: ResultLine | undefined;
   const emit = async (events: E[]) => {
-    format.observe?.(events);
+    await format.observe?.(events);
     if (!sse) folded.push(...events);
     else for (const event of events) await format.send(sse, event);
   };
+  const state = ctx.state as RequestState;
   try {
     try {
       for await (const line of run) {
+        if (state.firstTokenAt === undefined && carriesOutput(line)) state.firstTokenAt = performance.now();
         if (line.type === 'result') {
           result = line;
           noteRun(ctx, { ...format.tokens(line), costUsd: line.total_cost_usd });
@@ -92,9 +94,11 @@ function streamFailure(ctx: Context, err: unknown, deps: AppDeps): ApiError | un
   const state = ctx.state as RequestState;
   if (err instanceof ClientGoneError) {
     state.streamError = 'client disconnected';
+    state.errorCode = 'client_closed_request';
     return undefined;
   }
   const apiError = toApiError(err, deps.logger);
   state.streamError = apiError.message;
+  state.errorCode = apiError.code ?? String(apiError.status);
   return apiError;
 }

@@ -43,3 +43,18 @@ export function requestSignal(
     },
   };
 }
+
+/** Runs `work` under the request's signal (client gone, timeout, shutdown), for work done before the model run. */
+export async function withRequestSignal<T>(
+  ctx: Context,
+  timeoutMs: number,
+  shutdown: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { signal, dispose } = requestSignal(ctx, timeoutMs, shutdown);
+  try {
+    return await work(signal);
+  } finally {
+    dispose();
+  }
+}

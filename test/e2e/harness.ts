@@ -19,11 +19,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor, sleep } from './wait';
+import { ARTIFACTS_DIR, Workbench } from './workbench';
+
+export { waitFor, sleep } from './wait';
+export { ARTIFACTS_DIR, Workbench, type StatusBarItemInfo } from './workbench';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts', 'e2e');
 export const CODE_SERVER_BIN =
   process.env.CLI2API_E2E_CODE_SERVER ??
   path.join(
@@ -91,15 +94,6 @@ export interface LaunchOptions {
   codeServerArgs?: string[];
 }
 
-export interface StatusBarItemInfo {
-  /** The visible text (codicons are separate spans without text, so they do not appear). */
-  text: string;
-  ariaLabel: string;
-  /** The `title` attribute if any; VS Code 1.100 shows most tooltips as a custom hover instead. */
-  title: string;
-  id: string;
-}
-
 export interface ProcInfo {
   pid: number;
   ppid: number;
@@ -128,42 +122,6 @@ export interface DisposeReport {
   /** Processes of the run still alive when the grace period ended (then SIGKILLed). */
   survivorsAfterGrace: ProcInfo[];
   durationMs: number;
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      // A probe that hangs must not outlive the deadline either.
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('probe still pending at the deadline')),
-          Math.max(1000, deadline - Date.now()),
-        );
-      });
-      const value = await Promise.race([Promise.resolve().then(probe), expired]).finally(() => clearTimeout(timer));
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) {
-      const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${suffix}`);
-    }
-    await sleep(intervalMs);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** A port nobody listens on right now (bound then released on 127.0.0.1). */
@@ -305,7 +263,7 @@ export function assertPrerequisites(): void {
   if (problems.length > 0) throw new Error(`${problems.join('; ')}. Run scripts/e2e-setup.sh first.`);
 }
 
-export class CodeServerSession {
+export class CodeServerSession extends Workbench {
   /** Set in every process the run starts (inherited by the extension host and its children). */
   static readonly RUN_ENV = 'CLI2API_E2E_RUN_ID';
 
@@ -328,8 +286,9 @@ export class CodeServerSession {
     readonly serverProcess: ChildProcess,
     readonly serverLogPath: string,
     public browser: Browser | undefined = undefined,
-    public page: Page = undefined as unknown as Page,
+    public context: BrowserContext | undefined = undefined,
   ) {
+    super(undefined as unknown as Page, path.join(userDataDir, 'User', 'settings.json'));
     this.exitPromise = new Promise<void>((resolve) => {
       if (serverProcess.exitCode !== null || serverProcess.signalCode !== null) {
         this.exited = true;
@@ -349,10 +308,6 @@ export class CodeServerSession {
 
   get isDisposed(): boolean {
     return this.disposed;
-  }
-
-  get settingsPath(): string {
-    return path.join(this.userDataDir, 'User', 'settings.json');
   }
 
   get pid(): number {
@@ -490,18 +445,12 @@ export class CodeServerSession {
           XDG_DATA_HOME: path.join(browserHome, '.local', 'share'),
         },
       });
-      const context = await session.browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
-      session.page = await context.newPage();
-      session.page.setDefaultTimeout(30_000);
-      session.page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') session.consoleMessages.push(`[${m.type()}] ${m.text()}`);
+      // Clipboard permissions: Copy commands write to the browser's clipboard, and tests read it back.
+      session.context = await session.browser.newContext({
+        viewport: opts.viewport ?? { width: 1400, height: 900 },
+        permissions: ['clipboard-read', 'clipboard-write'],
       });
-      await session.page.goto(`${session.url}/?folder=${encodeURIComponent(dirs.workspace)}`, {
-        timeout: left(),
-        waitUntil: 'domcontentloaded',
-      });
-      await session.page.waitForSelector('.monaco-workbench', { timeout: left() });
-      await session.page.waitForSelector('.part.statusbar', { timeout: left() });
+      session.page = await session.openPage(dirs.workspace, left());
       session.launchMs = Date.now() - launchStarted;
       return session;
     } catch (err) {
@@ -510,243 +459,30 @@ export class CodeServerSession {
     }
   }
 
-  // --- Workbench ------------------------------------------------------------------------
-
-  /** The first status bar item whose visible text matches, now (undefined if none). */
-  async statusBarItem(text: RegExp): Promise<StatusBarItemInfo | undefined> {
-    const items = await this.statusBarItems();
-    return items.find((i) => text.test(i.text));
-  }
-
-  /** Every status bar item, left to right. */
-  async statusBarItems(): Promise<StatusBarItemInfo[]> {
-    return this.page.$$eval('.part.statusbar .statusbar-item', (els) =>
-      els.map((el) => {
-        const label = el.querySelector('.statusbar-item-label') ?? el;
-        return {
-          text: ((label as HTMLElement).innerText ?? label.textContent ?? '').replace(/\s+/g, ' ').trim(),
-          ariaLabel: label.getAttribute('aria-label') ?? el.getAttribute('aria-label') ?? '',
-          title: label.getAttribute('title') ?? el.getAttribute('title') ?? '',
-          id: el.id,
-        };
-      }),
-    );
-  }
-
-  /** Waits until a status bar item's text matches. */
-  async waitForStatusBarItem(text: RegExp, timeoutMs = 30_000): Promise<StatusBarItemInfo> {
-    return waitFor(`a status bar item matching ${text}`, () => this.statusBarItem(text), timeoutMs, 200);
-  }
-
-  /** Hovers the item and returns the text of the hover that appears (its tooltip). */
-  async statusBarTooltip(text: RegExp, timeoutMs = 10_000): Promise<string> {
-    const item = await this.waitForStatusBarItem(text, timeoutMs);
-    await this.page.mouse.move(0, 0);
-    await this.page.locator(`[id="${item.id}"] .statusbar-item-label`).hover({ timeout: timeoutMs });
-    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).last();
-    await hover.waitFor({ state: 'visible', timeout: timeoutMs });
-    const tooltip = (await hover.innerText({ timeout: timeoutMs })).trim();
-    await this.page.mouse.move(0, 0);
-    return tooltip;
-  }
-
-  async clickStatusBarItem(text: RegExp, timeoutMs = 10_000): Promise<void> {
-    const item = await this.waitForStatusBarItem(text, timeoutMs);
-    await this.closeQuickInput();
-    await this.page.locator(`[id="${item.id}"] .statusbar-item-label`).click({ timeout: timeoutMs });
-  }
-
-  /** The labels of the rows the open quick pick shows (waits for it to show at least one). */
-  async quickPickItems(timeoutMs = 10_000): Promise<string[]> {
-    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
-    return rows.evaluateAll((els) =>
-      els.map((el) => {
-        const label = el.querySelector('.quick-input-list-label .label-name') ?? el.querySelector('.label-name') ?? el;
-        return ((label as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
-      }),
-    );
-  }
-
-  /** Picks the row whose label equals `label` in the open quick pick. */
-  async pickQuickPickItem(label: string, timeoutMs = 10_000): Promise<void> {
-    const row = await this.findQuickPickRow(label, timeoutMs);
-    await row.click({ timeout: timeoutMs });
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
-  }
-
-  async closeQuickInput(timeoutMs = 5_000): Promise<void> {
-    const widget = this.page.locator('.quick-input-widget');
-    if (!(await widget.isVisible())) return;
-    await this.page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
-  }
-
-  /** Runs a command by its title through the command palette (F1, type, pick the row). */
-  async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
-    await this.closeQuickInput();
-    await this.focusWorkbench();
-    const input = this.page.locator('.quick-input-widget input');
-    await this.page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.fill(`>${title}`);
-    // Click the row with exactly this label: the first row is not always it while the list filters.
-    const row = await this.findQuickPickRow(title, timeoutMs);
-    await row.click({ timeout: timeoutMs });
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
-  }
-
-  private async findQuickPickRow(label: string, timeoutMs: number) {
-    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    const index = await waitFor(
-      `a quick pick row labelled "${label}"`,
-      async () => {
-        const labels = await rows.evaluateAll((els) =>
-          els.map((el) => {
-            const l = el.querySelector('.quick-input-list-label .label-name') ?? el.querySelector('.label-name') ?? el;
-            return ((l as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
-          }),
-        );
-        const i = labels.findIndex((l) => l === label);
-        return i >= 0 ? i : undefined;
-      },
-      timeoutMs,
-      100,
-    );
-    return rows.nth(index);
-  }
-
-  private async focusWorkbench(): Promise<void> {
-    // Keys go to the focused element; make sure focus is in the workbench, not on nothing.
-    const active = await this.page.evaluate(() => document.activeElement?.tagName ?? '');
-    if (active === '' || active === 'BODY')
-      await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
-  }
-
-  async clearNotifications(): Promise<void> {
-    await this.runCommand('Notifications: Clear All Notifications');
-  }
-
-  /** Texts of the notification toasts shown now. */
-  async notifications(): Promise<string[]> {
-    return this.page.$$eval('.notifications-toasts .notification-list-item-message', (els) =>
-      els.map((el) => ((el as HTMLElement).innerText ?? '').trim()),
-    );
-  }
-
-  async waitForNotification(text: RegExp, timeoutMs = 15_000): Promise<string> {
-    return waitFor(
-      `a notification matching ${text}`,
-      async () => (await this.notifications()).find((t) => text.test(t)),
-      timeoutMs,
-      200,
-    );
-  }
-
   /**
-   * The visible text of the Output panel's editor and the name of the selected channel.
-   * Monaco renders only the lines in view; the output view keeps the end of the log in view.
+   * Opens another workbench window on `folder` (created if missing): a second page on the same
+   * code-server, which gets an extension host of its own — exactly like a second VS Code window.
+   * Close it with `window.page.close()` (that window's extension host then ends).
    */
-  async outputPanel(): Promise<{ visible: boolean; channel: string; text: string }> {
-    return this.page.evaluate(() => {
-      const panel = document.querySelector('.part.panel');
-      const view = panel?.querySelector('.output-view, [id="workbench.panel.output"]') ?? null;
-      const visible = !!view && (view as HTMLElement).offsetParent !== null;
-      const select = panel?.querySelector('select.monaco-select-box') as HTMLSelectElement | null;
-      const channel = select ? (select.selectedOptions[0]?.textContent ?? '') : '';
-      const lines = [...(view?.querySelectorAll('.view-lines .view-line') ?? [])]
-        .map((l) => ({
-          top: parseFloat((l as HTMLElement).style.top || '0'),
-          text: (l as HTMLElement).innerText ?? '',
-        }))
-        .sort((a, b) => a.top - b.top)
-        .map((l) => l.text.replace(/\u00a0/g, ' '));
-      return { visible, channel: channel.trim(), text: lines.join('\n') };
+  async openWindow(folder: string, timeoutMs = 60_000): Promise<Workbench> {
+    fs.mkdirSync(folder, { recursive: true });
+    return new Workbench(await this.openPage(folder, timeoutMs), this.settingsPath);
+  }
+
+  private async openPage(folder: string, timeoutMs: number): Promise<Page> {
+    if (!this.context) throw new Error('no browser context');
+    const page = await this.context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') this.consoleMessages.push(`[${m.type()}] ${m.text()}`);
     });
-  }
-
-  /** Saves a PNG of the whole workbench (or of one element) under test-artifacts/e2e/. */
-  async screenshot(name: string, selector?: string): Promise<string> {
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-    if (selector) await this.page.locator(selector).first().screenshot({ path: file, timeout: 10_000 });
-    else await this.page.screenshot({ path: file, timeout: 10_000 });
-    return file;
-  }
-
-  // --- Settings and logs ----------------------------------------------------------------
-
-  readUserSettings(): Record<string, unknown> {
-    return JSON.parse(fs.readFileSync(this.settingsPath, 'utf8')) as Record<string, unknown>;
-  }
-
-  /**
-   * Changes user settings in the running workbench, as a user editing settings.json would:
-   * opens "Preferences: Open User Settings (JSON)", replaces the text, saves, closes the
-   * editor, and checks the file on disk. A key set to `undefined` is removed.
-   *
-   * Why not just rewrite the file on disk: code-server 4.100.3 never applies outside changes
-   * to the user settings.json while a window is open. The browser watches the file as
-   * `vscode-remote:/<path>` (no authority) but the change events come back as
-   * `vscode-remote://127.0.0.1:<port>/<path>`, so the configuration service ignores them
-   * (verified: the server logs the change, the browser gets the event, nothing reloads).
-   * A save from the workbench itself goes through its own file operation event and applies
-   * at once, and `onDidChangeConfiguration` fires in the extension host without a reload.
-   */
-  async editUserSettings(patch: Record<string, unknown>, timeoutMs = 20_000): Promise<void> {
-    const next = { ...this.readUserSettings() };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) delete next[key];
-      else next[key] = value;
-    }
-    // One line: a newline typed into the editor would be followed by auto-indentation.
-    const text = JSON.stringify(next);
-    await this.runCommand('Preferences: Open User Settings (JSON)', timeoutMs);
-    const editor = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
-    await waitFor(
-      'settings.json to be the active editor',
-      async () =>
-        /settings\.json/.test(
-          (await this.page
-            .locator('.editor-group-container.active .tab.active')
-            .first()
-            .innerText()
-            .catch(() => '')) ?? '',
-        ),
-      timeoutMs,
-    );
-    await editor.waitFor({ state: 'visible', timeout: timeoutMs });
-    await editor.locator('.view-lines').click({ timeout: timeoutMs });
-    await this.page.keyboard.press('ControlOrMeta+A');
-    await this.page.keyboard.insertText(text);
-    await this.page.keyboard.press('ControlOrMeta+S');
-    await waitFor(
-      'the saved settings.json to hold the new settings',
-      () => {
-        try {
-          return isDeepStrictEqual(this.readUserSettings(), next);
-        } catch {
-          return false; // half-written
-        }
-      },
-      timeoutMs,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\nsettings.json now:\n${fs.readFileSync(this.settingsPath, 'utf8')}`);
+    await page.goto(`${this.url}/?folder=${encodeURIComponent(folder)}`, {
+      timeout: timeoutMs,
+      waitUntil: 'domcontentloaded',
     });
-    await this.runCommand('View: Close Editor', timeoutMs);
-  }
-
-  /**
-   * Rewrites the user settings.json on disk only. A running code-server window does NOT
-   * apply it (see editUserSettings); use it before a reload or to prepare a file.
-   */
-  writeUserSettingsFile(patch: Record<string, unknown>): void {
-    const next = { ...this.readUserSettings() };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) delete next[key];
-      else next[key] = value;
-    }
-    fs.writeFileSync(this.settingsPath, JSON.stringify(next, null, 2) + '\n');
+    await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+    await page.waitForSelector('.part.statusbar', { timeout: timeoutMs });
+    return page;
   }
 
   /** Log files under the user data `logs` folder whose path matches (e.g. an output channel's). */

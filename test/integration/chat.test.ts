@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { lastUserText, systemText, textOf } from '../support/fake-anthropic';
-import { type Stack, startStack, useStack } from '../support/stack';
+import { startStack, useStack } from '../support/stack';
+import { gate } from '../support/wait';
 
 describe('chat completions through the real CLI', function () {
   this.timeout(60_000);
@@ -46,29 +47,31 @@ describe('chat completions through the real CLI', function () {
   });
 
   it('streams deltas as the model produces them, then finish_reason, then [DONE]', async () => {
+    // The fake sends each delta only once the client has received the one before: a server that
+    // buffered the answer would never deliver the first one, and the stream would stall.
+    const received = [gate(), gate()];
     stack.fake.reply({
       kind: 'message',
       blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }],
-      deltaDelayMs: 400,
+      beforeDelta: (n) => (n > 0 ? received[n - 1]!.promise : undefined),
     });
     const stream = await stack.openai.chat.completions.create({
       model: 'sonnet',
       stream: true,
       messages: [{ role: 'user', content: 'count' }],
     });
-    const arrivals: Array<{ at: number; chunk: OpenAI.ChatCompletionChunk }> = [];
-    for await (const chunk of stream) arrivals.push({ at: Date.now(), chunk });
-    const chunks = arrivals.map((a) => a.chunk);
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      if (chunk.choices[0]?.delta.content)
+        received[chunks.filter((c) => c.choices[0]?.delta.content).length - 1]?.open();
+    }
     assert.deepEqual(chunks[0]?.choices[0]?.delta, { role: 'assistant', content: '' });
-    const contentArrivals = arrivals.filter((a) => a.chunk.choices[0]?.delta.content);
     assert.deepEqual(
-      contentArrivals.map((a) => a.chunk.choices[0]?.delta.content),
+      chunks.flatMap((c) => (c.choices[0]?.delta.content ? [c.choices[0].delta.content] : [])),
       ['one', ' two', ' three'],
       'each model delta is its own chunk, nothing re-chunked or repeated',
     );
-    // The fake waits 400 ms before each delta: they must reach the client spread out, not in one burst at the end.
-    const spread = contentArrivals.at(-1)!.at - contentArrivals[0]!.at;
-    assert.ok(spread >= 500, `deltas arrived ${spread} ms apart in all; the fake spaced them 800 ms`);
     const finish = chunks.filter((c) => c.choices[0]?.finish_reason);
     assert.equal(finish.length, 1);
     assert.equal(finish[0]!.choices[0]!.finish_reason, 'stop');
@@ -237,55 +240,58 @@ describe('chat completions through the real CLI', function () {
     });
   });
 
-  it('kills the CLI when the client disconnects mid-stream', async () => {
-    stack.fake.reply({
-      kind: 'message',
-      blocks: [{ type: 'text', text: 'abcdefghij', chunks: 'abcdefghij'.split('') }],
-      deltaDelayMs: 150,
-    });
-    const controller = new AbortController();
-    const stream = await stack.openai.chat.completions.create(
-      { model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'slow please' }] },
-      { signal: controller.signal },
-    );
-    let got = 0;
-    try {
-      for await (const chunk of stream) {
-        if (chunk.choices[0]?.delta.content) got++;
-        if (got === 2) controller.abort();
+  describe('timeouts and disconnects', () => {
+    it('kills the CLI and answers 504 when the backend hangs past the request timeout', async () => {
+      // A hang always outlasts the timeout, however long the CLI takes to start: no race.
+      const short = await startStack({ timeoutSeconds: 3 });
+      try {
+        short.fake.reply({ kind: 'hang' });
+        await assert.rejects(
+          short.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+          (e: unknown) =>
+            e instanceof OpenAI.APIError &&
+            e.status === 504 &&
+            (e.error as { code?: string }).code === 'timeout' &&
+            /longer than the 3 s timeout/.test(e.message),
+        );
+        await short.assertNoProcesses();
+      } finally {
+        await short.stop();
       }
-    } catch (e) {
-      assert.ok(e instanceof OpenAI.APIUserAbortError, String(e));
-    }
-    assert.equal(got, 2);
-    await stack.assertNoProcesses();
-    // The server is unharmed.
-    const next = await stack.openai.chat.completions.create({
-      model: 'sonnet',
-      messages: [{ role: 'user', content: 'still there?' }],
-    });
-    assert.equal(next.choices[0]?.message.content, 'echo: still there?');
-  });
-
-  describe('timeouts', () => {
-    let short: Stack;
-    before(async () => {
-      short = await startStack({ timeoutSeconds: 2 });
-    });
-    after(async () => {
-      await short?.stop();
     });
 
-    it('kills the CLI and answers 504 when the backend hangs past the timeout', async () => {
-      short.fake.reply({ kind: 'hang' });
-      const started = Date.now();
-      await assert.rejects(
-        short.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
-        (e: unknown) =>
-          e instanceof OpenAI.APIError && e.status === 504 && (e.error as { code?: string }).code === 'timeout',
+    it('kills the CLI when the client disconnects mid-stream', async () => {
+      const rest = gate();
+      stack.fake.reply({
+        kind: 'message',
+        blocks: [{ type: 'text', text: 'abcdefghij', chunks: 'abcdefghij'.split('') }],
+        // Two deltas go out; the rest waits until the test is over, so the run is still going when the client leaves.
+        beforeDelta: (n) => (n > 1 ? rest.promise : undefined),
+      });
+      const controller = new AbortController();
+      const stream = await stack.openai.chat.completions.create(
+        { model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'slow please' }] },
+        { signal: controller.signal },
       );
-      assert.ok(Date.now() - started < 15_000);
-      await short.assertNoProcesses();
+      let got = 0;
+      try {
+        for await (const chunk of stream) {
+          if (chunk.choices[0]?.delta.content) got++;
+          if (got === 2) controller.abort();
+        }
+      } catch (e) {
+        assert.ok(e instanceof OpenAI.APIUserAbortError, String(e));
+      } finally {
+        await stack.assertNoProcesses(15_000);
+        rest.open();
+      }
+      assert.equal(got, 2);
+      // The server is unharmed.
+      const next = await stack.openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'still there?' }],
+      });
+      assert.equal(next.choices[0]?.message.content, 'echo: still there?');
     });
   });
 });

@@ -96,7 +96,6 @@ function checkReplay(stack: Stack, req: ChatRequest, out: Replayed, answer: stri
   const system = req.messages[0]!;
   const systemPrompt =
     typeof system.content === 'string' ? system.content : system.content.map((p) => p.text ?? '').join('');
-  assert.ok(systemPrompt.length > 4000, 'a system prompt of several KB');
   assert.ok(systemText(body).includes(systemPrompt), 'the whole system prompt reached the model');
 
   const last = lastMessage(body)!;
@@ -129,8 +128,6 @@ describe('recorded client requests (Cline, Continue) replayed with fetch', funct
     }));
     const out = await replay(stack, req);
     checkReplay(stack, req, out, answer);
-    assert.equal(req.temperature, 0);
-    assert.ok(JSON.stringify(req.messages).includes('"cache_control"'));
   });
 
   it('serves a Continue request (parallel_tool_calls false, detail low image, max_tokens, include_usage) as a complete stream', async () => {
@@ -142,7 +139,6 @@ describe('recorded client requests (Cline, Continue) replayed with fetch', funct
     }));
     const out = await replay(stack, req);
     checkReplay(stack, req, out, answer);
-    assert.equal(req.parallel_tool_calls, false);
     assert.match(
       systemText(stack.fake.messageRequests[0]!.body),
       /at most one tool per response/,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import {
   lastMessage,
@@ -16,6 +17,9 @@ import {
   textOf,
 } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
+
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 const weatherTool: Anthropic.Tool = {
   name: 'get_weather',
@@ -212,6 +216,75 @@ describe('anthropic messages through the real CLI', function () {
     assert.deepEqual(message.content, [{ type: 'text', text: '{"city":"Rome"}' }]);
   });
 
+  it('delivers an image tool result to the model the same way from the live process and from a cold start', async () => {
+    const chartTool: Anthropic.Tool = {
+      name: 'render_chart',
+      description: 'Renders a chart',
+      input_schema: { type: 'object', properties: {} },
+    };
+    stack.fake.handle((req) =>
+      lastToolResults(req.body).length > 0
+        ? { kind: 'message', blocks: [{ type: 'text', text: 'A single pixel.' }] }
+        : { kind: 'message', blocks: [{ type: 'tool_use', name: offeredToolName(req, 'render_chart'), input: {} }] },
+    );
+    const result = (id: string): Anthropic.MessageParam => ({
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: id,
+          content: [
+            { type: 'text', text: 'Here is the chart:' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+          ],
+        },
+      ],
+    });
+    const ask: Anthropic.MessageParam = { role: 'user', content: 'Draw it.' };
+
+    // Live: the process that made the call takes the result.
+    const first = await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask],
+      tools: [chartTool],
+    });
+    const call = first.content.find((b) => b.type === 'tool_use')!;
+    assert.ok(call.type === 'tool_use');
+    await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask, { role: 'assistant', content: first.content }, result(call.id)],
+      tools: [chartTool],
+    });
+    assert.ok(
+      stack.logLines.some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)),
+      'the live process took the result',
+    );
+    const live = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
+
+    // Cold: the same conversation, whose call no process holds, goes to a new process as a transcript.
+    const coldId = 'toolu_cold_1';
+    await client.messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      messages: [ask, { role: 'assistant', content: [{ ...call, id: coldId }] }, result(coldId)],
+      tools: [chartTool],
+    });
+    const cold = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
+
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } };
+    assert.deepEqual(
+      live.map((r) => r.content),
+      [[{ type: 'text', text: 'Here is the chart:' }, image]],
+    );
+    assert.deepEqual(
+      cold.map((r) => r.content),
+      live.map((r) => r.content),
+      'the model receives the same content either way',
+    );
+  });
+
   it('estimates countTokens without running the model', async () => {
     const res = await client.messages.countTokens({
       model: 'sonnet',
@@ -268,5 +341,123 @@ describe('anthropic messages through the real CLI', function () {
         if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text;
     }, Anthropic.APIError);
     assert.equal(text, 'partial answer');
+  });
+});
+
+describe("anthropic errors raised before the route, in Anthropic's shape", function () {
+  this.timeout(60_000);
+  const KEY = 'anthropic-key-0123456789';
+  const stack = useStack({ apiKeys: [KEY], maxBodyMb: 1 });
+  let base: string;
+  let client: Anthropic;
+  before(() => {
+    base = stack.baseURL.replace(/\/v1$/, '');
+    client = new Anthropic({ baseURL: base, apiKey: KEY, maxRetries: 0 });
+  });
+
+  /** A raw request (fetch cannot set Host), its status and JSON body. */
+  function send(
+    path: string,
+    opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    const { hostname, port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { hostname, port, path, method: opts.method ?? 'POST', headers: opts.headers },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+        },
+      );
+      req.on('error', reject);
+      req.end(opts.body);
+    });
+  }
+
+  function assertAnthropicError(r: { status: number; body: unknown }, status: number, type: string): void {
+    assert.equal(r.status, status, JSON.stringify(r.body));
+    const body = r.body as { type: string; error: { type: string; message: string } };
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'type'], JSON.stringify(body));
+    assert.equal(body.type, 'error');
+    assert.deepEqual(Object.keys(body.error).sort(), ['message', 'type']);
+    assert.equal(body.error.type, type);
+    assert.ok(body.error.message.length > 10);
+  }
+
+  const json = { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' };
+  const valid = JSON.stringify({ model: 'sonnet', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+
+  it('malformed JSON: 400 invalid_request_error', async () => {
+    assertAnthropicError(
+      await send('/v1/messages', { headers: json, body: '{"model":' }),
+      400,
+      'invalid_request_error',
+    );
+    assertAnthropicError(
+      await send('/v1/messages/count_tokens', { headers: json, body: '[' }),
+      400,
+      'invalid_request_error',
+    );
+  });
+
+  it('a body over the limit: 413 request_too_large', async () => {
+    const big = JSON.stringify({
+      model: 'sonnet',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x'.repeat(2 ** 21) }],
+    });
+    assertAnthropicError(await send('/v1/messages', { headers: json, body: big }), 413, 'request_too_large');
+    await assert.rejects(
+      client.messages.create({
+        model: 'sonnet',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x'.repeat(2 ** 21) }],
+      }),
+      (e: unknown) =>
+        e instanceof Anthropic.APIError && e.status === 413 && (e.error as { type?: string }).type === 'error',
+    );
+  });
+
+  it('a foreign Host or browser Origin: 403 permission_error', async () => {
+    assertAnthropicError(
+      await send('/v1/messages', { headers: { ...json, host: 'rebound.example' }, body: valid }),
+      403,
+      'permission_error',
+    );
+    assertAnthropicError(
+      await send('/v1/messages', { headers: { ...json, origin: 'https://evil.example' }, body: valid }),
+      403,
+      'permission_error',
+    );
+  });
+
+  it('a missing or wrong key: 401 authentication_error, as the SDK expects', async () => {
+    const { 'x-api-key': _key, ...keyless } = json;
+    assertAnthropicError(await send('/v1/messages', { headers: keyless, body: valid }), 401, 'authentication_error');
+    assertAnthropicError(
+      await send('/V1/Messages/', { headers: { ...json, 'x-api-key': 'wrong-key-000000' }, body: valid }),
+      401,
+      'authentication_error',
+    );
+    const wrong = new Anthropic({ baseURL: base, apiKey: 'wrong-key-000000', maxRetries: 0 });
+    await assert.rejects(
+      wrong.messages.create({ model: 'sonnet', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      (e: unknown) =>
+        e instanceof Anthropic.AuthenticationError &&
+        (e.error as { error?: { type?: string } }).error?.type === 'authentication_error',
+    );
+  });
+
+  it('an unknown path under /v1/messages: 404 not_found_error; a wrong method: 405', async () => {
+    assertAnthropicError(await send('/v1/messages/batches', { headers: json, body: valid }), 404, 'not_found_error');
+    assertAnthropicError(await send('/v1/messages', { method: 'GET', headers: json }), 405, 'invalid_request_error');
+    assertAnthropicError(
+      await send('/V1/MESSAGES/count_tokens', { method: 'DELETE', headers: json }),
+      405,
+      'invalid_request_error',
+    );
+    assert.equal(stack.fake.messageRequests.length, 0, 'none of these reached the model');
   });
 });

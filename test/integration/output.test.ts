@@ -12,6 +12,7 @@ import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import type { FakeReply, RecordedRequest } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
+import { gate } from '../support/wait';
 
 /** A model that answers through the CLI's StructuredOutput tool when it is offered (after some prose). */
 function structuredModel(input: unknown) {
@@ -37,18 +38,25 @@ describe('stop, output limits and effort through the real CLI', function () {
   describe('stop sequences', () => {
     it('ends a chat answer before the first stop sequence with finish_reason stop, without waiting for the rest', async () => {
       const text = 'alpha beta END gamma delta epsilon zeta eta theta iota kappa';
-      stack.fake.reply({ kind: 'message', blocks: [{ type: 'text', text, chunks: words(text) }], deltaDelayMs: 300 });
-      const completion = await stack.openai.chat.completions.create({
-        model: 'sonnet',
-        messages: [{ role: 'user', content: 'go' }],
-        stop: ['END', 'never'],
+      const rest = gate();
+      // After "END" the fake holds the rest of the answer until the test is over: the answer can
+      // only arrive if the run was ended at the stop sequence.
+      stack.fake.reply({
+        kind: 'message',
+        blocks: [{ type: 'text', text, chunks: words(text) }],
+        beforeDelta: (n) => (n > 2 ? rest.promise : undefined),
       });
-      assert.equal(completion.choices[0]?.message.content, 'alpha beta ');
-      assert.equal(completion.choices[0]?.finish_reason, 'stop');
-      // The fake needs 11 × 300 ms for the whole answer; the run ends at the 3rd delta, so the CLI hangs up early.
-      const sent = stack.fake.messageRequests[0]!;
-      while (sent.replied === undefined) await new Promise((r) => setTimeout(r, 100));
-      assert.equal(sent.replied, 'cut', 'the run was ended at the stop sequence, before the answer was over');
+      try {
+        const completion = await stack.openai.chat.completions.create({
+          model: 'sonnet',
+          messages: [{ role: 'user', content: 'go' }],
+          stop: ['END', 'never'],
+        });
+        assert.equal(completion.choices[0]?.message.content, 'alpha beta ');
+        assert.equal(completion.choices[0]?.finish_reason, 'stop');
+      } finally {
+        rest.open();
+      }
     });
 
     it('streams up to a stop sequence split across deltas, then one finish chunk and [DONE]', async () => {

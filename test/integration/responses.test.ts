@@ -18,6 +18,7 @@ import {
   type RecordedRequest,
 } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
+import { gate } from '../support/wait';
 
 type Block = Record<string, unknown>;
 /** OpenAI's response object echoes `store`; the SDK's type does not declare it. */
@@ -89,15 +90,20 @@ describe('responses API through the real CLI', function () {
   });
 
   it('streams typed events with increasing sequence numbers, deltas as the model produces them, ending in response.completed', async () => {
+    // Each delta leaves the fake only once the client has received the one before (no buffering, no timing).
+    const received = [gate(), gate()];
     stack.fake.reply({
       kind: 'message',
       blocks: [{ type: 'text', text: 'one two three', chunks: ['one', ' two', ' three'] }],
-      deltaDelayMs: 400,
+      beforeDelta: (n) => (n > 0 ? received[n - 1]!.promise : undefined),
     });
     const stream = await stack.openai.responses.create({ model: 'sonnet', input: 'count', stream: true });
-    const arrivals: Array<{ at: number; event: OpenAI.Responses.ResponseStreamEvent }> = [];
-    for await (const event of stream) arrivals.push({ at: Date.now(), event });
-    const events = arrivals.map((a) => a.event);
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === 'response.output_text.delta')
+        received[events.filter((e) => e.type === 'response.output_text.delta').length - 1]?.open();
+    }
     assert.deepEqual(
       events.map((e) => e.type),
       [
@@ -115,13 +121,10 @@ describe('responses API through the real CLI', function () {
       ],
     );
     assert.ok(events.every((e, i) => i === 0 || e.sequence_number > events[i - 1]!.sequence_number));
-    const deltas = arrivals.filter((a) => a.event.type === 'response.output_text.delta');
     assert.deepEqual(
-      deltas.map((a) => (a.event as OpenAI.Responses.ResponseTextDeltaEvent).delta),
+      events.flatMap((e) => (e.type === 'response.output_text.delta' ? [e.delta] : [])),
       ['one', ' two', ' three'],
     );
-    const spread = deltas.at(-1)!.at - deltas[0]!.at;
-    assert.ok(spread >= 500, `deltas arrived ${spread} ms apart in all; the fake spaced them 800 ms`);
     const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
     assert.equal(completed.response.status, 'completed');
     assert.ok(completed.response.usage);

@@ -17,9 +17,11 @@ function request(
   base: string,
   opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<Reply> {
-  const url = new URL(opts.path, base);
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+    // The path goes out exactly as given (no URL normalisation): `//v1`, `/./`, `%76` and absolute forms included.
+    const target = { hostname, port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers };
+    const req = http.request(target, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -34,6 +36,38 @@ function request(
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+/** Spellings the router (or a lenient proxy in front) might take for `path`: case, slashes, dots, percent-encoding. */
+function spellings(path: string, origin: string): string[] {
+  const segments = path.split('/').slice(1);
+  const encodeFirst = (seg: string) => `%${seg.charCodeAt(0).toString(16)}${seg.slice(1)}`;
+  const mixed = segments.map((seg) => seg.charAt(0).toUpperCase() + seg.slice(1)).join('/');
+  const rest = segments.slice(1).join('/');
+  return [
+    path,
+    path.toUpperCase(),
+    `/${mixed}`,
+    `${path}/`,
+    `${path.toUpperCase()}/`,
+    `/${path}`,
+    `//${segments.join('//')}`,
+    `/v1/./${rest}`,
+    `/./v1/${rest}`,
+    `/v1/../v1/${rest}`,
+    `/health/../v1/${rest}`,
+    `/v1/%2e/${rest}`,
+    `/${segments.map(encodeFirst).join('/')}`,
+    `/%761/${rest}`,
+    `/v1%2F${rest}`,
+    `/%2Fv1/${rest}`,
+    `${path}?x=1`,
+    `${path};x`,
+    `${path}%20`,
+    `${path}#frag`,
+    `${origin}${path}`,
+    `${origin}${path.toUpperCase()}/`,
+  ];
 }
 
 function assertOpenAIError(r: Reply, status: number, code?: string): void {
@@ -85,6 +119,72 @@ describe('security and bad input', function () {
       stack.openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'x' }] }),
       OpenAI.AuthenticationError,
     );
+  });
+
+  it('denies by default: no spelling of any route, for any method, is served without a key, and the model is never called', async function () {
+    this.timeout(180_000);
+    stack.fake.reset();
+    const routes = [
+      '/v1/models',
+      '/v1/models/sonnet',
+      '/v1/chat/completions',
+      '/v1/responses',
+      '/v1/responses/resp_1',
+      '/v1/messages',
+      '/v1/messages/count_tokens',
+      '/v1/embeddings',
+      '/v1/nothing-here',
+    ];
+    const body = JSON.stringify({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'bypass' }],
+      input: 'bypass',
+      max_tokens: 10,
+    });
+    const served: string[] = [];
+    for (const route of routes) {
+      for (const path of spellings(route, base)) {
+        for (const method of ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']) {
+          const withBody = ['POST', 'PUT', 'PATCH'].includes(method);
+          const keyless: Array<Record<string, string>> = [{}];
+          if (method === 'GET' || method === 'POST')
+            keyless.push({ authorization: 'Bearer wrong-key-000000' }, { 'x-api-key': `${KEY}x` });
+          for (const headers of keyless) {
+            const r = await request(base, {
+              method,
+              path,
+              headers: withBody ? { ...headers, 'content-type': 'application/json' } : headers,
+              body: withBody ? body : undefined,
+            });
+            if (r.status !== 401) served.push(`${method} ${path} ${JSON.stringify(headers)} → ${r.status}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(served, [], 'every request without a valid key gets 401');
+    assert.equal(stack.fake.messageRequests.length, 0, 'the model was never called');
+    assert.equal(stack.server.cli.liveProcesses, 0, 'no CLI process was started');
+
+    // The same spellings with the key do reach the routes: the ones above were real bypass candidates.
+    const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+    for (const path of ['/V1/Chat/Completions/', `${base}/V1/CHAT/COMPLETIONS`]) {
+      const r = await request(base, { method: 'POST', path, headers: auth, body });
+      assert.equal(r.status, 200, path);
+    }
+    assert.equal((await request(base, { path: '/V1/MODELS/', headers: auth })).status, 200);
+    assert.equal(stack.fake.messageRequests.length, 2);
+  });
+
+  it('keeps /health and / open (in any spelling the router takes), and nothing else', async () => {
+    for (const path of ['/health', '/HEALTH', '/health/', '/', `${base}/Health`])
+      assert.equal((await request(base, { path })).status, 200, path);
+    assertOpenAIError(await request(base, { method: 'POST', path: '/health' }), 401, 'invalid_api_key');
+    const withKey = await request(base, {
+      method: 'POST',
+      path: '/health',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    assertOpenAIError(withKey, 405, 'method_not_allowed');
   });
 
   it('keeps /health open without revealing local paths once keys are set', async () => {
@@ -169,5 +269,79 @@ describe('security and bad input', function () {
     );
     const ok = await post(JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'still fine' }] }));
     assert.equal(ok.status, 200);
+  });
+});
+
+describe('a body over the limit', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack(); // the default 20 MB limit
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  /** A plain Node client that writes the whole body in one go, then waits for the answer (or a socket error). */
+  function postWhole(
+    port: number,
+    body: Buffer,
+    opts: { chunked: boolean; close: boolean; agent: http.Agent },
+  ): Promise<{ status: number; connection?: string; code?: string } | { error: string }> {
+    return new Promise((resolve) => {
+      const headers: Record<string, string | number> = { 'content-type': 'application/json' };
+      if (!opts.chunked) headers['content-length'] = body.length;
+      if (opts.close) headers.connection = 'close';
+      const { agent } = opts;
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', headers, agent },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            const parsed = JSON.parse(text) as { error?: { code?: string } };
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, code: parsed.error?.code });
+          });
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        resolve({ error: e.code ?? e.message });
+      });
+      req.write(body);
+      req.end();
+    });
+  }
+
+  it('always answers a 21 MB body written in one go with 413 and Connection: close, never a reset', async () => {
+    const port = Number(new URL(stack.baseURL).port);
+    const body = Buffer.alloc(21 * 2 ** 20, 'a');
+    const outcomes: string[] = [];
+    for (const chunked of [false, true])
+      for (const close of [false, true]) {
+        // One agent for the ten tries: a kept-alive socket is reused when the server leaves it open.
+        const agent = new http.Agent({ keepAlive: !close, maxSockets: 1 });
+        for (let i = 0; i < 10; i++) {
+          const noAnswer = new Promise<{ error: string }>((resolve) =>
+            setTimeout(() => resolve({ error: 'no answer within 30 s' }), 30_000).unref(),
+          );
+          const r = await Promise.race([postWhole(port, body, { chunked, close, agent }), noAnswer]);
+          outcomes.push(
+            `${chunked ? 'chunked' : 'content-length'} ${close ? 'close' : 'keep-alive'}: ${JSON.stringify(r)}`,
+          );
+        }
+        agent.destroy();
+      }
+    const expected = (o: string) => o.endsWith('{"status":413,"connection":"close","code":"request_too_large"}');
+    assert.deepEqual(
+      outcomes.filter((o) => !expected(o)),
+      [],
+    );
+    // The server keeps serving.
+    const ok = await stack.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'ok' }],
+    });
+    assert.equal(ok.choices[0]!.message.content, 'echo: ok');
   });
 });

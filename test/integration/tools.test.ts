@@ -193,6 +193,71 @@ describe('tool calling through the real CLI', function () {
     );
   });
 
+  for (const mode of ['non-streamed, results in call order', 'streamed, results in reverse order'] as const) {
+    it(`answers a dozen parallel calls: the model gets every result, in the client's order (${mode})`, async () => {
+      const cities = Array.from({ length: 12 }, (_, i) => `City${i}`);
+      stack.fake.handle(
+        callThenAnswer(
+          'get_weather',
+          cities.map((city) => ({ city })),
+        ),
+      );
+      const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in twelve cities?' }];
+      const streamed = mode.startsWith('streamed');
+      let calls: Array<{ id: string; name: string; arguments: string }>;
+      let content: string | null;
+      if (streamed) {
+        const final = await collect(
+          await stack.openai.chat.completions.create({ model: 'sonnet', stream: true, messages, tools: [weatherTool] }),
+        );
+        assert.equal(final.finish, 'tool_calls');
+        ({ tool_calls: calls, content } = final);
+      } else {
+        const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
+        assert.equal(first.choices[0]!.finish_reason, 'tool_calls');
+        content = first.choices[0]!.message.content;
+        calls = first.choices[0]!.message.tool_calls!.map((c) => {
+          assert.ok(c.type === 'function');
+          return { id: c.id, name: c.function.name, arguments: c.function.arguments };
+        });
+      }
+      assert.deepEqual(
+        calls.map((c) => (JSON.parse(c.arguments) as { city: string }).city),
+        cities,
+      );
+      assert.equal(stack.server.cli.heldCalls, 12, 'all twelve calls reached CLI2API at once, and wait');
+      const answered = streamed ? [...calls].reverse() : calls;
+      messages.push(
+        {
+          role: 'assistant',
+          content,
+          tool_calls: calls.map((c) => ({
+            id: c.id,
+            type: 'function' as const,
+            function: { name: c.name, arguments: c.arguments },
+          })),
+        },
+        ...answered.map((c) => ({
+          role: 'tool' as const,
+          tool_call_id: c.id,
+          content: `sunny in ${(JSON.parse(c.arguments) as { city: string }).city}`,
+        })),
+      );
+      const answer = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
+      assert.equal(answer.choices[0]!.finish_reason, 'stop');
+      assert.ok(
+        stack.logLines.some((l) => /continued claude pid=\d+ with 12 tool result/.test(l)),
+        'the live process took the results',
+      );
+      const received = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
+      assert.deepEqual(
+        received.map((r) => [r.tool_use_id, resultText(r.content)]),
+        answered.map((c) => [c.id, `sunny in ${(JSON.parse(c.arguments) as { city: string }).city}`]),
+        "every result, once, in the client's order",
+      );
+    });
+  }
+
   it('continues after a pause of several seconds, and passes a tool error through', async () => {
     stack.fake.handle(callThenAnswer('get_weather', [{ city: 'Lima' }]));
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Lima?' }];
@@ -424,8 +489,9 @@ describe('tool calling through the real CLI', function () {
   describe('an abandoned call', () => {
     let short: Stack;
     before(async () => {
-      // Long enough for the first answer on a loaded machine; the held call is released this long after it.
-      short = await startStack({ timeoutSeconds: 8 });
+      // A held call is released after the request timeout. It must be long enough for the
+      // first request itself (a CLI start) to finish on a loaded machine: 15 s, not 2.
+      short = await startStack({ timeoutSeconds: 15 });
     });
     after(async () => {
       await short?.stop();
@@ -445,6 +511,10 @@ describe('tool calling through the real CLI', function () {
       const released = () => short.server.cli.heldCalls === 0 && short.server.cli.pooled.held === 0;
       await until('the held call released and its process gone', released, 30_000);
       await short.assertNoProcesses(30_000);
+      assert.ok(
+        short.logLines.some((l) => /got no result within 15 s; stopping claude/.test(l)),
+        'released by the timeout, not by chance',
+      );
     });
   });
 });

@@ -32,10 +32,15 @@ export type FakeReply =
       blocks: FakeBlock[];
       stopReason?: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
       usage?: FakeUsage;
-      /** Pause before each content delta (ms): proves streaming is not buffered. */
+      /** Pause before each content delta (ms). */
       deltaDelayMs?: number;
       /** Extra response headers (e.g. Anthropic's unified rate-limit headers). */
       headers?: Record<string, string>;
+      /**
+       * Awaited before the n-th content delta of a streamed reply (0-based, across blocks):
+       * lets a test hold the stream at a point until something has happened, without timing.
+       */
+      beforeDelta?: (n: number) => Promise<void> | void;
     }
   | { kind: 'error'; status: number; errorType: string; message: string; headers?: Record<string, string> }
   /** Accept the request and never answer. */
@@ -211,10 +216,12 @@ export class FakeAnthropic {
       if (!res.destroyed) res.write(sse(event, data));
     };
     write('message_start', { type: 'message_start', message: messageShell(id, model, { ...usage, output_tokens: 1 }) });
+    let sent = 0;
     for (const [index, block] of blocks.entries()) {
       write('content_block_start', { type: 'content_block_start', index, content_block: startBlock(block) });
       for (const delta of deltas(block)) {
         if (reply.deltaDelayMs) await sleep(reply.deltaDelayMs);
+        await reply.beforeDelta?.(sent++);
         write('content_block_delta', { type: 'content_block_delta', index, delta });
       }
       write('content_block_stop', { type: 'content_block_stop', index });

@@ -34,7 +34,7 @@ export interface Stack {
 export async function startStack(
   overrides: SettingsInput = {},
   cliEnvExtra: Record<string, string> = {},
-  serverOptions: Pick<ApiServerOptions, 'prewarm'> = {},
+  serverOptions: Pick<ApiServerOptions, 'prewarm' | 'remoteImages'> = {},
 ): Promise<Stack> {
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();

@@ -43,9 +43,12 @@ export class AnswerState {
   private messageOutput = 0;
   private blocks = new Map<
     number,
-    { kind: 'text' | 'tool' | 'structured' | 'other'; id?: string; apiName?: string; json: string }
+    { kind: 'text' | 'tool' | 'own' | 'structured' | 'other'; id?: string; apiName?: string; json: string }
   >();
+  /** The client's tool calls (tools of CLI2API's MCP server), by tool_use id: these end the answer. */
   readonly toolUseIds: string[] = [];
+  /** In the current model message: client calls, and calls of the CLI's own tools (agent mode). */
+  private messageCalls = { client: 0, own: 0 };
   /** Set once the answer is over for the client, though the CLI may still be producing it. */
   cut: CutReason | undefined;
   private matcher: StopMatcher;
@@ -73,6 +76,7 @@ export class AnswerState {
         this.blocks = new Map();
         this.messages++;
         this.messageOutput = 0;
+        this.messageCalls = { client: 0, own: 0 };
         this.usage.input_tokens += e.message.usage?.input_tokens ?? 0;
         this.usage.cache_read_input_tokens += e.message.usage?.cache_read_input_tokens ?? 0;
         this.usage.cache_creation_input_tokens += e.message.usage?.cache_creation_input_tokens ?? 0;
@@ -86,8 +90,14 @@ export class AnswerState {
         if (b.type === 'text') {
           this.blocks.set(e.index, { kind: 'text', json: '' });
           this.matcher = new StopMatcher(this.stop);
+        } else if (b.type === 'tool_use' && !this.tools.isClientTool(b.name ?? '')) {
+          // A Claude Code tool (agent mode): the CLI runs it itself and goes on; the client never sees it.
+          this.blocks.set(e.index, { kind: 'own', json: '' });
+          this.messageCalls.own++;
+          return [];
         } else if (b.type === 'tool_use') {
           const apiName = b.name ?? '';
+          this.messageCalls.client++;
           this.blocks.set(e.index, { kind: 'tool', id: b.id, apiName, json: '' });
           if (b.id) this.toolUseIds.push(b.id);
           return [{ ...line, event: { ...e, content_block: { ...b, name: this.tools.clientName(apiName) } } }];
@@ -96,6 +106,7 @@ export class AnswerState {
       }
       case 'content_block_delta': {
         const block = this.blocks.get(e.index);
+        if (block?.kind === 'own') return [];
         if (block?.kind === 'structured') {
           this.prose += e.delta.text ?? '';
           return [];
@@ -110,7 +121,7 @@ export class AnswerState {
       }
       case 'content_block_stop': {
         const block = this.blocks.get(e.index);
-        if (block?.kind === 'structured') return [];
+        if (block?.kind === 'structured' || block?.kind === 'own') return [];
         if (block?.kind === 'text') {
           // What was held back for a stop sequence that never came.
           const rest = this.matcher.flush();
@@ -140,10 +151,15 @@ export class AnswerState {
       case 'message_stop':
         return [line];
       case 'message_delta':
-        if (this.structured && e.delta.stop_reason === 'tool_use' && this.toolUseIds.length === 0) {
-          // Stopped only for the CLI's own StructuredOutput tool: for the client, the answer is just ending.
-          line = { ...line, event: { ...e, delta: { ...e.delta, stop_reason: 'end_turn' } } };
-          return this.clientLines(line);
+        if (e.delta.stop_reason === 'tool_use' && this.messageCalls.client === 0) {
+          if (this.messageCalls.own > 0) {
+            // Stopped for the CLI's own tools: it runs them and the answer goes on in its next message.
+            line = { ...line, event: { ...e, delta: { ...e.delta, stop_reason: null } } };
+          } else if (this.structured) {
+            // Stopped only for the CLI's own StructuredOutput tool: for the client, the answer is just ending.
+            line = { ...line, event: { ...e, delta: { ...e.delta, stop_reason: 'end_turn' } } };
+          }
+          if (line.event !== e) return this.clientLines(line);
         }
         if (e.delta.stop_reason) this.stopReason = e.delta.stop_reason;
         if (e.usage?.output_tokens !== undefined) {

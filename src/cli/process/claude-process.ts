@@ -43,6 +43,8 @@ export class ClaudeProcess {
    * (SIGKILL, synchronously, before the line goes anywhere), for what must not go on.
    */
   killOn: ((line: CliLine) => boolean) | undefined;
+  /** Told the tool_use ids of every line of tool results the CLI prints (it has taken those results). */
+  onToolResults: ((toolUseIds: string[]) => void) | undefined;
   private child: ChildProcessWithoutNullStreams;
   private stdoutRest = '';
   private stderrTail = '';
@@ -195,6 +197,7 @@ export class ClaudeProcess {
         if (line.type === 'system' && typeof line.messaging_socket_path === 'string') {
           this.socketPath = line.messaging_socket_path;
         }
+        if (line.type === 'user') this.onToolResults?.(toolResultIds(line.message.content));
         this.events.push({ kind: 'line', line });
       }
     }
@@ -231,4 +234,11 @@ export function treeKill(
 /** A socket file the CLI process `pid` made for itself (`…/cc-socks/<pid>.sock`), and nothing else. */
 export function isOwnSocket(file: string, pid: number): boolean {
   return path.basename(file) === `${pid}.sock` && path.basename(path.dirname(file)) === 'cc-socks';
+}
+
+function toolResultIds(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  return content.flatMap((b: { type?: unknown; tool_use_id?: unknown }) =>
+    b?.type === 'tool_result' && typeof b.tool_use_id === 'string' ? [b.tool_use_id] : [],
+  );
 }

@@ -5,11 +5,11 @@
  * `live` counts them all until each has exited.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../../config/settings';
 import { canonicalHash } from '../../core/json';
 import type { Logger } from '../../util/logger';
+import { userTempDir } from '../../util/user-dir';
 import { isMaxTokensStop } from '../events';
 import { buildArgs, buildEnv } from './args';
 import { ClaudeProcess } from './claude-process';
@@ -154,14 +154,7 @@ export class Spawner {
 
 /** A dedicated empty working directory: no CLAUDE.md, no project settings, nothing for the model to see. */
 function prepareWorkDir(): string {
-  const user = (() => {
-    try {
-      return os.userInfo().username.replace(/[^a-zA-Z0-9_-]/g, '');
-    } catch {
-      return 'user';
-    }
-  })();
-  const dir = path.join(os.tmpdir(), `cli2api-${user}`, 'empty-cwd');
+  const dir = path.join(userTempDir(), 'empty-cwd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }

@@ -22,7 +22,7 @@ import { CliNotFoundError } from '../process/locate';
 import { spawnFlags } from '../process/spawn-flags';
 import type { SpawnKind, Spawner } from '../process/spawner';
 import { ToolBridge } from '../tools/tool-bridge';
-import { type ToolSet, toolResultText } from '../tools/tool-set';
+import type { ToolSet } from '../tools/tool-set';
 import type { HeldSessions } from './held-sessions';
 import { newSession, type Session } from './session';
 import { beginNewConversation, initialize, sendUserTurn, setOutputLimit, setupKey } from './session-input';
@@ -144,7 +144,7 @@ export class SessionPicker {
       return undefined;
     }
     setOutputLimit(session, req.maxOutputTokens, this.environmentLimit());
-    for (const r of results) session.bridge.answer(r.tool_use_id, toolResultText(r.content), r.is_error === true);
+    void session.bridge.answerInOrder(results); // one at a time, in the client's order (see ToolBridge)
     this.logger.debug(`continued claude pid=${session.child.pid} with ${results.length} tool result(s)`);
     return { session, how: 'held' };
   }

@@ -61,6 +61,11 @@ export class ToolSet {
     return e ? API_PREFIX + e.safe : clientName;
   }
 
+  /** Whether the model called one of the client's tools (else one of Claude Code's own, in agent mode). */
+  isClientTool(apiName: string): boolean {
+    return apiName.startsWith(API_PREFIX) && this.bySafe.has(apiName.slice(API_PREFIX.length));
+  }
+
   /** The client's name for what the model called. */
   clientName(apiOrSafeName: string): string {
     const safe = apiOrSafeName.startsWith(API_PREFIX) ? apiOrSafeName.slice(API_PREFIX.length) : apiOrSafeName;
@@ -146,9 +151,4 @@ function instructions(
     if (req.parallelToolCalls === false) parts.push('Call at most one tool per response.');
   }
   return parts.join('\n\n');
-}
-
-export function toolResultText(content: string | ContentBlock[]): string {
-  if (typeof content === 'string') return content;
-  return content.map((b) => (b.type === 'text' ? b.text : '')).join('');
 }

@@ -11,6 +11,7 @@ import { openaiErrorBody } from '../../openai/error-body';
 import { inlineRemoteImages } from '../../openai/remote-images';
 import type { AppDeps, RequestState } from '../context';
 import { serveModelRun } from '../model-run';
+import { withRequestSignal } from '../request-signal';
 
 export function registerChatRoutes(router: Router, deps: AppDeps): void {
   router.post('/v1/chat/completions', (ctx) => chatCompletions(ctx, deps));
@@ -18,7 +19,10 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
 async function chatCompletions(ctx: Context, deps: AppDeps): Promise<void> {
   const settings = deps.settings();
-  if (settings.allowRemoteImages) await inlineRemoteImages(ctx.request.body);
+  if (settings.allowRemoteImages)
+    await withRequestSignal(ctx, settings.timeoutSeconds * 1000, deps.shutdown, (signal) =>
+      inlineRemoteImages(ctx.request.body, { ...deps.remoteImages, signal }),
+    );
   const plan = planChat(validate(chatRequestSchema, ctx.request.body), settings.defaultModel);
   const state = ctx.state as RequestState;
   state.model = plan.request.model;

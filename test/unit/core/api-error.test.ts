@@ -36,6 +36,11 @@ describe('API errors', () => {
   it('sends Retry-After on 429s when the wait is known, and Allow on 405', () => {
     assert.deepEqual(errors.rateLimited('slow down', 7).headers, { 'Retry-After': '7' });
     assert.deepEqual(errors.rateLimited('slow down').headers, {});
+    assert.deepEqual(
+      errors.rateLimited('retry now', 0).headers,
+      { 'Retry-After': '0' },
+      'a wait of 0 s is still known',
+    );
     const full = errors.queueFull(3);
     assert.equal(full.status, 429);
     assert.equal(full.code, 'queue_full');

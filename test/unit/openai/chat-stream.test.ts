@@ -68,11 +68,15 @@ describe('chat stream translation (recorded CLI output)', () => {
     assert.equal(completion.usage.completion_tokens, result.usage?.output_tokens);
   });
 
-  it('produces nothing from an error run but the error result itself', () => {
+  it("produces no content from an error run: the CLI's synthetic error message is not an answer", () => {
     const lines = recorded('rate-limited');
-    const result = lines.find((l) => l.type === 'result');
-    assert.ok(result?.type === 'result' && result.is_error);
-    assert.match(result.result ?? '', /429/);
+    const beforeResult = lines.filter((l) => l.type !== 'result');
+    assert.ok(
+      beforeResult.some((l) => l.type === 'assistant' && JSON.stringify(l).includes('429')),
+      'the recording holds the synthetic assistant message with the error text',
+    );
+    // The run loop throws on the error result (a real HTTP error); what came before it must give the client nothing.
+    assert.deepEqual(translateAll(beforeResult), []);
   });
 
   it('maps tool_use blocks to indexed tool_calls with argument fragments', () => {

@@ -34,7 +34,7 @@ function app(logger: ReturnType<typeof recordingLogger>): Koa {
     ctx.res.end('data: partial\n\n');
     throw new Error('failed after the headers');
   });
-  koa.use(errorMiddleware(logger));
+  koa.use(errorMiddleware(logger, () => 1));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1kb', strict: true }));
   koa.use(router.routes());
   koa.use(router.allowedMethods());

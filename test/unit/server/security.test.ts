@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { parseSettings, type Settings, type SettingsInput } from '../../../src/config/settings';
+import type { RequestState } from '../../../src/server/context';
 import { errorMiddleware } from '../../../src/server/errors';
-import { hostAllowed, keyAccepted, securityMiddleware } from '../../../src/server/security';
+import { hostAllowed, hostAndOriginCheck, keyAccepted, matchKey, requireApiKey } from '../../../src/server/security';
 import { rawRequest, recordingLogger, type Served, serve } from '../../support/http-app';
 
 describe('host check', () => {
@@ -50,6 +51,15 @@ describe('API keys', () => {
     assert.equal(keyAccepted('wrong', keys), false);
   });
 
+  it("finds the presented key's member, and nothing for a wrong key", () => {
+    const named = [{ member: 'alice', key: 'key-of-alice-1' }, { key: 'plain-key-333' }];
+    assert.deepEqual(matchKey('key-of-alice-1', named), { member: 'alice', key: 'key-of-alice-1' });
+    assert.deepEqual(matchKey('plain-key-333', named), { key: 'plain-key-333' });
+    assert.equal(matchKey('alice', named), undefined, 'a member name is not a key');
+    assert.equal(matchKey('alice:key-of-alice-1', named), undefined, 'nor is the name:key entry');
+    assert.equal(matchKey('', named), undefined);
+  });
+
   it('never accepts an empty key, and nothing when there are no keys', () => {
     assert.equal(keyAccepted('', keys), false);
     assert.equal(keyAccepted('', ['']), false);
@@ -67,12 +77,16 @@ describe('security middleware', () => {
   before(async () => {
     const app = new Koa();
     app.silent = true;
+    const open = new Router();
+    open.get('/health', (ctx) => (ctx.body = { ok: true }));
     const router = new Router();
-    router.get('/health', (ctx) => (ctx.body = { ok: true }));
     router.get('/v1/models', (ctx) => (ctx.body = { data: [] }));
+    router.get('/v1/whoami', (ctx) => (ctx.body = { member: (ctx.state as RequestState).member ?? null }));
     router.post('/v1/chat/completions', (ctx) => (ctx.body = { ok: true }));
-    app.use(errorMiddleware(recordingLogger()));
-    app.use(securityMiddleware(() => settings));
+    app.use(errorMiddleware(recordingLogger(), () => 1));
+    app.use(hostAndOriginCheck(() => settings));
+    app.use(open.routes());
+    app.use(requireApiKey(() => settings));
     app.use(router.routes());
     app.use(router.allowedMethods());
     server = await serve(app);
@@ -143,7 +157,9 @@ describe('security middleware', () => {
     assert.equal(JSON.parse(missing.body).error.type, 'invalid_request_error');
     assert.equal((await get('/v1/models', { Authorization: 'Bearer wrong-key-0' })).status, 401);
     assert.equal((await get('/v1/models', { Authorization: 'Basic c2VjcmV0LWtleS0x' })).status, 401);
-    assert.equal((await get('/health')).status, 200, 'outside /v1 no key is needed');
+    assert.equal((await get('/health')).status, 200, 'a route served before the key check needs none');
+    assert.equal((await get('/v1/unknown')).status, 401, 'deny by default: an unknown path needs a key too');
+    assert.equal((await get('/V1/MODELS')).status, 401, 'every spelling the router accepts');
   });
 
   it('takes the key as a Bearer token or as x-api-key', async () => {
@@ -151,6 +167,16 @@ describe('security middleware', () => {
     assert.equal((await get('/v1/models', { Authorization: 'Bearer secret-key-2' })).status, 200);
     assert.equal((await get('/v1/models', { Authorization: 'bearer   secret-key-1' })).status, 200);
     assert.equal((await get('/v1/models', { 'x-api-key': 'secret-key-1' })).status, 200);
+  });
+
+  it('tells the routes whose key it is: the member name, or "unnamed" for a key given without one', async () => {
+    configure({ apiKeys: [{ member: 'alice', key: 'key-of-alice-1' }, 'plain-key-333'] });
+    const member = async (key: string) =>
+      (JSON.parse((await get('/v1/whoami', { Authorization: `Bearer ${key}` })).body) as { member: string }).member;
+    assert.equal(await member('key-of-alice-1'), 'alice');
+    assert.equal(await member('plain-key-333'), 'unnamed');
+    configure({});
+    assert.equal(await member('anything'), null, 'without keys nobody is named');
   });
 
   it('accepts any key, or none, when no keys are set', async () => {

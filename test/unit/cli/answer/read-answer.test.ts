@@ -158,3 +158,34 @@ describe('structured output', () => {
     assert.ok(!seen.includes('stream_event'), 'no output before the refusal');
   });
 });
+
+describe('reading an agent-mode answer (recorded: the CLI runs its own Read tool)', () => {
+  const clientTools = new ToolSet({ tools: [{ name: 'get_weather', parameters: { type: 'object', properties: {} } }] });
+
+  it('reads on past the CLI’s own tool call to the result: no client tool call, nothing waits', async () => {
+    for (const tools of [new ToolSet({}), clientTools]) {
+      const state = new AnswerState(tools);
+      const { out, end } = await read(recorded('agent-read'), state);
+      assert.equal(end.kind, 'result');
+      assert.deepEqual(state.toolUseIds, [], 'Read is not a client call');
+      const events = out.flatMap((l) => (l.type === 'stream_event' ? [l.event] : []));
+      assert.ok(
+        !events.some((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use'),
+        'the client never sees the Read block',
+      );
+      assert.ok(
+        !events.some((e) => e.type === 'message_delta' && e.delta.stop_reason === 'tool_use'),
+        'nor a tool_use stop',
+      );
+      assert.deepEqual(state.assistant.content, [{ type: 'text', text: 'Let me read it. It says hello.' }]);
+    }
+  });
+
+  it('gives the client the text of both model messages, finish_reason stop, no tool_calls', async () => {
+    const { out } = await read(recorded('agent-read'), new AnswerState(new ToolSet({})));
+    const { completion: c } = completion(out);
+    assert.equal(c.choices[0]?.message.content, 'Let me read it. It says hello.');
+    assert.equal(c.choices[0]?.finish_reason, 'stop');
+    assert.equal(c.choices[0]?.message.tool_calls, undefined);
+  });
+});

@@ -3,9 +3,10 @@
  * headless server (its own process, maxConcurrent 4) and the real CLI talking to a fake
  * Anthropic API on 127.0.0.1. Clients mix streaming and non-streamed requests, some hang up
  * after the first token, some send malformed JSON. Prints requests served, errors by kind
- * (only deliberate queue-full 429s are allowed), peak and final CLI process counts, and the
- * server's RSS and open file descriptors before and after. Exits 1 on an unexpected error
- * or a CLI process left after the server stopped.
+ * (only deliberate queue-full 429s are allowed), the CLI processes sampled every 20 ms from
+ * /proc against the bound the server states (/health `processes.limit`), and the server's
+ * RSS and open file descriptors before and after. Exits 1 on an unexpected error, a sample
+ * over the bound, or a CLI process left after the server stopped.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import type OpenAI from 'openai';
 import { CLAUDE_BIN, fakeCliEnv } from '../test/support/cli-env';
 import { FakeAnthropic } from '../test/support/fake-anthropic';
 import { startHeadless, stopHeadless } from '../test/support/headless';
-import { processesWithMarker, waitForNoProcesses } from '../test/support/processes';
+import { cliSessionsWithMarker, sampleProcesses, waitForNoProcesses } from '../test/support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 50);
@@ -49,8 +50,9 @@ async function main(): Promise<void> {
   const before = procStat(server.pid!);
   const counts: Record<string, number> = {};
   const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
-  let peakCli = 0;
-  const sampler = setInterval(() => (peakCli = Math.max(peakCli, processesWithMarker(marker).length)), 100);
+  const health = (await (await fetch(`${url}/health`)).json()) as { processes: { limit: number } };
+  const bound = health.processes.limit;
+  const sampler = sampleProcesses(marker, 20);
   const deadline = Date.now() + SECONDS * 1000;
 
   async function one(kind: number): Promise<void> {
@@ -114,10 +116,11 @@ async function main(): Promise<void> {
       }
     }),
   );
-  clearInterval(sampler);
+  const samples = sampler.stop();
+  const overBound = samples.filter((n) => n > bound).length;
   await new Promise((r) => setTimeout(r, 2000));
   const after = procStat(server.pid!);
-  const cliAfterRun = processesWithMarker(marker).length;
+  const cliAfterRun = cliSessionsWithMarker(marker).length;
   await stopHeadless(headless);
   const orphans = await waitForNoProcesses(marker, 3000);
   await fake.stop();
@@ -132,16 +135,20 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(counts).sort()) console.log(`  ${k.padEnd(36)} ${v}`);
   console.log(`\n  answers served: ${served} (${(served / SECONDS).toFixed(1)}/s)`);
   console.log(
-    `  CLI processes: peak ${peakCli}, after the run ${cliAfterRun} (warm/idle pool), after the server stopped ${orphans.length}`,
+    `  CLI processes: peak ${sampler.peak} of at most ${bound} (${samples.length} samples every 20 ms, ${overBound} over), ` +
+      `after the run ${cliAfterRun} (warm/idle pool), after the server stopped ${orphans.length}`,
   );
   console.log(
     `  server RSS ${before.rssMb.toFixed(0)} MB → ${after.rssMb.toFixed(0)} MB; open fds ${before.fds} → ${after.fds}`,
   );
   const unexpected = Object.keys(counts).filter((k) => k.includes('UNEXPECTED'));
-  if (unexpected.length > 0 || orphans.length > 0) {
-    console.log(
-      `\nFAILED: ${[...unexpected, ...(orphans.length ? [`${orphans.length} orphaned CLI processes`] : [])].join('; ')}`,
-    );
+  const failures = [
+    ...unexpected,
+    ...(orphans.length ? [`${orphans.length} orphaned CLI processes`] : []),
+    ...(overBound ? [`${overBound} samples over the bound of ${bound} CLI processes`] : []),
+  ];
+  if (failures.length > 0) {
+    console.log(`\nFAILED: ${failures.join('; ')}`);
     process.exit(1);
   }
 }

@@ -77,10 +77,14 @@ export const settingsSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(64).default(4),
   /** Requests allowed to wait; beyond this they get 429. */
   maxQueue: z.number().int().min(0).max(10_000).default(64),
-  /** Started CLI processes kept ready for the default model (each holds ~300 MB). */
+  /** Started CLI processes kept ready per kind recent requests used (model, effort, …); 0: none. */
   poolSize: z.number().int().min(0).max(16).default(1),
-  /** Used CLI processes kept alive to continue their conversation or serve the same system prompt again. */
+  /** Warm (started, unused) processes in all, spares for bursts and replacements included; never below poolSize. */
+  poolMaxWarm: z.number().int().min(0).max(64).default(3),
+  /** Used CLI processes kept alive to continue their conversation or take a new one with the same system prompt. */
   poolMaxIdle: z.number().int().min(0).max(64).default(2),
+  /** Processes kept waiting for their tool calls' results; beyond this the oldest is dropped (its follow-up starts a new one). */
+  poolMaxHeld: z.number().int().min(0).max(64).default(4),
   /** Seconds an unused warm or idle process lives. */
   poolIdleSeconds: z
     .number()

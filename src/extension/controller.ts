@@ -91,6 +91,8 @@ export class Controller implements vscode.Disposable {
       this.source.onDidChange((e) => {
         this.render();
         this.panel.refresh();
+        // CLI processes kept from before, started under other settings (agent mode, env, CLI path), are stopped.
+        void this.server.settingsChanged();
         if (e && (e.affectsConfiguration(`${SECTION}.claudePath`) || e.affectsConfiguration(`${SECTION}.env`)))
           void this.cli.check();
       }),

@@ -6,9 +6,10 @@
  * Code's Stop); `drain` (the headless SIGTERM) first lets them finish, up to a bound.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CliManager } from '../cli/cli-manager';
+import { CliManager, type PrewarmMode } from '../cli/cli-manager';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../util/logger';
 import { errors } from '../core/api-error';
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   logger: Logger;
   baseEnv?: NodeJS.ProcessEnv;
   extraCliCandidates?: () => string[];
+  /** When warm CLI processes start (read on every use; default `startup`): see CliManagerOptions.prewarm. */
+  prewarm?: () => PrewarmMode;
   /** How remote images are fetched; by default from public addresses only. */
   remoteImages?: AppDeps['remoteImages'];
   /** Where this server runs, for /health (other windows show it); 'headless' by default. */
@@ -82,6 +85,7 @@ export class ApiServer {
       baseEnv: opts.baseEnv,
       extraCandidates: opts.extraCliCandidates,
       usage: this.usage,
+      prewarm: opts.prewarm,
     });
     this.metrics = new ServerMetrics({ cli: this.cli, usage: this.usage, responses: () => this.responses });
   }
@@ -112,6 +116,8 @@ export class ApiServer {
     this.cli.reopen();
     this.closing = new AbortController();
     this.shutdown = new AbortController();
+    // Every request in flight listens to it: no listener limit.
+    setMaxListeners(0, this.shutdown.signal);
     // Chosen at start: a change of store URL restarts the server (needsRestart).
     const responses = createResponseStore(this.opts.settings, this.opts.logger);
     this.responses = responses;
@@ -216,6 +222,15 @@ export class ApiServer {
     this.responses = undefined;
     this.setState({ kind: 'stopped' });
     this.opts.logger.info('CLI2API stopped');
+  }
+
+  /**
+   * Call after the settings changed: CLI processes started under settings that no longer
+   * match (agent mode, the CLI's environment, the CLI path…) are stopped, and warm ones
+   * started anew. Settings that need a new listen (host, port) need `restart()` instead.
+   */
+  settingsChanged(): Promise<void> {
+    return this.cli.settingsChanged();
   }
 
   /** Resolves when no /v1 request is in flight, after `maxMs`, or when the drain is cut short. */

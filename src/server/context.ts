@@ -37,6 +37,8 @@ export interface ServerIdentity {
 }
 
 export interface RequestState {
+  /** Who asks (set by the security middleware): the API key's SHA-256 when keys are set, else ''. */
+  tenant?: string;
   /** Whose key the request carries (a member name, or `unnamed`); unset without keys. Never the key. */
   member?: string;
   model?: string;

@@ -44,7 +44,9 @@ export async function serveModelRun<E>(
 ): Promise<void> {
   const timeoutMs = deps.settings().timeoutSeconds * 1000;
   const { signal, dispose } = requestSignal(ctx, timeoutMs, deps.shutdown);
-  const run = gatedRun(deps, request, signal, Date.now() + timeoutMs);
+  const run = gatedRun(deps, request, signal, Date.now() + timeoutMs, {
+    tenant: (ctx.state as RequestState).tenant,
+  });
   const sse = stream ? new SseStream(ctx) : undefined;
   const folded: E[] = [];
   let result: ResultLine | undefined;

@@ -69,6 +69,8 @@ export function requireApiKey(settings: () => Settings) {
       if (!matched) throw invalidKey();
       (ctx.state as RequestState).member = matched.member ?? UNNAMED_MEMBER;
     }
+    // Who asks: a CLI process serves one tenant only (no keys: everyone is the same one).
+    (ctx.state as RequestState).tenant = apiKeys.length > 0 ? tenantOf(presentedKey(ctx)) : '';
     await next();
   };
 }
@@ -103,6 +105,11 @@ export function presentedKey(ctx: Context): string {
   const auth = ctx.get('authorization');
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   return (m?.[1] ?? ctx.get('x-api-key') ?? '').trim();
+}
+
+/** The tenant a key stands for: its SHA-256, so the key itself is kept nowhere. */
+export function tenantOf(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
 }
 
 /** Constant time in the key's content: both sides are hashed to equal-length digests first. */

@@ -6,6 +6,7 @@
  * and a run the API refused for a full window (before any output) runs again after the
  * reset; nothing else is ever retried.
  */
+import type { RunOptions } from '../cli/cli-manager';
 import type { CliLine, ResultLine } from '../cli/events';
 import type { ModelRequest } from '../core/model-request';
 import { type UsageLimits, UsageLimitError } from '../core/usage-limits';
@@ -36,11 +37,12 @@ export async function* gatedRun(
   request: ModelRequest,
   signal: AbortSignal,
   deadlineMs: number,
+  opts: RunOptions = {},
 ): AsyncGenerator<CliLine, ResultLine> {
   for (;;) {
     const gate = { wait: deps.settings().waitWhenFull, deadlineMs, signal, logger: deps.logger };
     await passUsageGate(deps.usage, gate);
-    const run = deps.cli.run(request, signal);
+    const run = deps.cli.run(request, signal, opts);
     let answered = false;
     try {
       for (;;) {

@@ -10,7 +10,13 @@ import { ApiServer, type ApiServerOptions } from '../../src/server/api-server';
 import { createConsoleLogger, type Logger } from '../../src/util/logger';
 import { CLAUDE_BIN, fakeCliEnv } from './cli-env';
 import { FakeAnthropic } from './fake-anthropic';
-import { waitForNoProcesses } from './processes';
+import { processesWithMarker, waitForNoProcesses } from './processes';
+
+/**
+ * `CLI2API_TEST_POOL=default` runs the suites with the pool settings users get (warm and idle
+ * processes kept): "no process left" then means none beyond the ones the manager keeps.
+ */
+export const DEFAULT_POOL = process.env.CLI2API_TEST_POOL === 'default';
 
 export interface Stack {
   fake: FakeAnthropic;
@@ -28,7 +34,7 @@ export interface Stack {
 export async function startStack(
   overrides: SettingsInput = {},
   cliEnvExtra: Record<string, string> = {},
-  serverOptions: Pick<ApiServerOptions, 'remoteImages'> = {},
+  serverOptions: Pick<ApiServerOptions, 'prewarm' | 'remoteImages'> = {},
 ): Promise<Stack> {
   const fake = new FakeAnthropic();
   const fakeUrl = await fake.start();
@@ -37,8 +43,7 @@ export async function startStack(
     port: 0,
     claudePath: CLAUDE_BIN,
     // Most suites prove that no process outlives a request: pooling is on only where a test asks for it.
-    poolSize: 0,
-    poolMaxIdle: 0,
+    ...(DEFAULT_POOL ? {} : { poolSize: 0, poolMaxIdle: 0 }),
     ...overrides,
     cliEnv: { ...fakeCliEnv(fakeUrl, cliEnvExtra), C2A_TEST_MARKER: marker, ...overrides.cliEnv },
   });
@@ -55,6 +60,11 @@ export async function startStack(
   await server.start();
   const state = server.state;
   if (state.kind !== 'running') throw new Error(`server did not start: ${JSON.stringify(state)}`);
+  if (DEFAULT_POOL && settings.poolSize > 0) {
+    // As users meet it: a server up for a moment has its warm process started.
+    const deadline = Date.now() + 60_000;
+    while (server.cli.warmReady === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
   const baseURL = `${state.url}/v1`;
   const openai = new OpenAI({ baseURL, apiKey: 'any-key', maxRetries: 0, timeout: 60_000 });
   return {
@@ -66,6 +76,17 @@ export async function startStack(
     marker,
     logLines,
     async assertNoProcesses(ms = 3000) {
+      if (DEFAULT_POOL && server.state.kind === 'running') {
+        // With the pool on, only the processes it keeps may stay.
+        const kept = () => Object.values(server.cli.pooled).reduce((a, b) => a + b, 0);
+        const deadline = Date.now() + ms;
+        while (processesWithMarker(marker).length > kept() && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+        const alive = processesWithMarker(marker);
+        if (alive.length > kept())
+          throw new Error(`CLI processes alive beyond the ${kept()} the pool keeps: ${alive.join(', ')}`);
+        return;
+      }
       const left = await waitForNoProcesses(marker, ms);
       if (left.length > 0) throw new Error(`CLI processes still alive: ${left.join(', ')}`);
     },
@@ -93,6 +114,8 @@ export function useStack(overrides: SettingsInput = {}, cliEnvExtra: Record<stri
   });
   after(async () => {
     await current?.stop();
+    const left = current ? await waitForNoProcesses(current.marker, 3000) : [];
+    assert.deepEqual(left, [], 'no CLI process outlives the server');
   });
   beforeEach(() => started().fake.reset());
   afterEach(async () => {

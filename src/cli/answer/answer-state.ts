@@ -3,7 +3,9 @@
  * stream event becomes (tool names and argument shapes mapped back to the client's, text
  * passed through the stop sequences, the structured-output tool turned into the answer),
  * the assistant turn and the token usage so far, and whether CLI2API has cut the answer
- * (at a stop sequence or at the first `max_tokens` stop).
+ * (at a stop sequence or at the first `max_tokens` stop). Usage and cost are this answer's
+ * own: a used process's CLI reports a running total of cost, and a turn continued after tool
+ * calls re-reports the tokens of the part answered in an earlier request.
  */
 import { parseJsonOr } from '../../core/json';
 import type { Turn } from '../../core/model-request';
@@ -33,6 +35,11 @@ export class AnswerState {
     cache_creation_input_tokens: 0,
   };
   stopReason: string | null = null;
+  /** The CLI's running total of cost at the end of this answer (unset until its result). */
+  costTotal: number | undefined;
+  /** The CLI has ended its turn (a result line, success or error): the process has no work left. */
+  resultSeen = false;
+  private messages = 0;
   private messageOutput = 0;
   private blocks = new Map<
     number,
@@ -54,6 +61,8 @@ export class AnswerState {
     private readonly stop: readonly string[] = [],
     /** `--json-schema` is on: the answer is the validated StructuredOutput value, not the model's text. */
     private readonly structured = false,
+    /** The process's running total of cost before this answer. */
+    private readonly costBefore = 0,
   ) {
     this.matcher = new StopMatcher(stop);
   }
@@ -65,6 +74,7 @@ export class AnswerState {
     switch (e.type) {
       case 'message_start':
         this.blocks = new Map();
+        this.messages++;
         this.messageOutput = 0;
         this.messageCalls = { client: 0, own: 0 };
         this.usage.input_tokens += e.message.usage?.input_tokens ?? 0;
@@ -195,6 +205,24 @@ export class AnswerState {
     const last = this.assistant.content[this.assistant.content.length - 1];
     if (last?.type === 'text') last.text += text;
     else this.assistant.content.push({ type: 'text', text });
+  }
+
+  /**
+   * The CLI's result as this answer's own: tokens counted from the answer's own stream events
+   * (the CLI's result when there were none), cost as the growth of the CLI's running total.
+   */
+  ownResult(result: ResultLine): ResultLine {
+    this.resultSeen = true;
+    const total = result.total_cost_usd;
+    if (total === undefined)
+      return this.messages > 0 ? { ...result, usage: { ...result.usage, ...this.usage } } : result;
+    this.costTotal = total;
+    const own = Math.max(0, Math.round((total - this.costBefore) * 1e9) / 1e9);
+    return {
+      ...result,
+      ...(this.messages > 0 ? { usage: { ...result.usage, ...this.usage } } : {}),
+      total_cost_usd: own,
+    };
   }
 
   syntheticResult(): ResultLine {

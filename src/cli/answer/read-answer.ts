@@ -21,13 +21,28 @@ export async function* readAnswer(
   signal: AbortSignal,
   idleMs = 0,
 ): AsyncGenerator<CliLine, AnswerEnd> {
+  let onAbort: () => void = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(signal.reason);
+    onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
-    void child.exited.then(() => signal.removeEventListener('abort', onAbort));
   });
   aborted.catch(() => {});
+  try {
+    return yield* readLines(child, state, model, aborted, idleMs);
+  } finally {
+    // A kept process outlives the request: its signal must not stay referenced.
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function* readLines(
+  child: AnswerSource,
+  state: AnswerState,
+  model: string,
+  aborted: Promise<never>,
+  idleMs: number,
+): AsyncGenerator<CliLine, AnswerEnd> {
   for (;;) {
     let idleTimer: NodeJS.Timeout | undefined;
     const idle =
@@ -56,8 +71,9 @@ export async function* readAnswer(
       );
     const line = event.line;
     if (line.type === 'result') {
-      if (line.is_error) throw errorFromResult(line, model);
-      const answer = state.structuredAnswer(line);
+      const own = state.ownResult(line);
+      if (own.is_error) throw errorFromResult(own, model);
+      const answer = state.structuredAnswer(own);
       yield* answer;
       const result = answer[answer.length - 1] as ResultLine;
       return { kind: 'result', result };

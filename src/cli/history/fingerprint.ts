@@ -7,17 +7,14 @@ import { canonicalHash, canonicalJson } from '../../core/json';
 import type { ContentBlock, ModelRequest, Turn } from '../../core/model-request';
 
 export function conversationFingerprint(
-  req: Pick<
-    ModelRequest,
-    'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls' | 'effort' | 'maxOutputTokens' | 'jsonSchema'
-  >,
+  req: Pick<ModelRequest, 'model' | 'system' | 'tools' | 'toolChoice' | 'parallelToolCalls' | 'effort' | 'jsonSchema'>,
   turns: Turn[],
 ): string {
   return canonicalHash({
     model: req.model,
     // Fixed when the process started: a process continues only a request with the same (unset ones drop out).
+    // The output limit is not: a live process takes each request's own.
     effort: req.effort,
-    maxOutputTokens: req.maxOutputTokens,
     jsonSchema: req.jsonSchema,
     system: req.system,
     tools: req.tools ?? [],

@@ -42,19 +42,32 @@ export function buildArgs(opts: ArgsOptions): string[] {
   return args;
 }
 
+/** The smallest thinking budget the Messages API takes. */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * Under an output limit this small thinking must be off: the API takes a thinking budget only
+ * of at least 1024 tokens and below max_tokens, and the CLI still asks for one (2.1.197:
+ * max_tokens - 1; 2.1.332: 1024) for models with budgeted thinking, so the API would refuse
+ * the request; no thinking is the only valid request there (adaptive thinking is unaffected).
+ */
+export function thinkingOffUnder(maxOutputTokens: number | undefined): boolean {
+  return maxOutputTokens !== undefined && maxOutputTokens <= MIN_THINKING_BUDGET;
+}
+
 /**
  * The CLI child's environment: the server's own plus the user's extras, minus CLI2API's
  * secrets. `maxOutputTokens` is a request's output limit: the CLI has no flag for it, only
  * this variable, which it sends as the API's `max_tokens` (and lowers its thinking budget
  * under it), so the model itself stops at the limit with `stop_reason: "max_tokens"`.
+ * `thinkingOff` (by default: whether that limit is too small for thinking) sets
+ * `MAX_THINKING_TOKENS=0`, which the CLI reads once, when it starts.
  */
-/** The smallest thinking budget the Messages API takes. */
-const MIN_THINKING_BUDGET = 1024;
-
 export function buildEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   maxOutputTokens?: number,
+  thinkingOff = thinkingOffUnder(maxOutputTokens),
 ): NodeJS.ProcessEnv {
   // With tool search on, the CLI may send the first request before the tools are listed.
   const env: NodeJS.ProcessEnv = { ENABLE_TOOL_SEARCH: 'false' };
@@ -62,12 +75,7 @@ export function buildEnv(
     if (key.startsWith('CLI2API_') || value === undefined) continue;
     env[key] = value;
   }
-  if (maxOutputTokens !== undefined) {
-    env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(maxOutputTokens);
-    // The API takes a thinking budget only of at least 1024 tokens and below max_tokens. Under a smaller limit the
-    // CLI still asks for one (2.1.197: max_tokens - 1; 2.1.332: 1024) for models with budgeted thinking, and the API
-    // refuses the request; no thinking is the only valid request there (adaptive thinking is unaffected).
-    if (maxOutputTokens <= MIN_THINKING_BUDGET) env.MAX_THINKING_TOKENS = '0';
-  }
+  if (maxOutputTokens !== undefined) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(maxOutputTokens);
+  if (thinkingOff) env.MAX_THINKING_TOKENS = '0';
   return env;
 }

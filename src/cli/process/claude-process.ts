@@ -1,7 +1,9 @@
 /**
  * One running `claude` child: stdin takes stream-json messages, stdout lines are parsed
  * into CliLines, stderr is drained continuously into a short tail for error messages.
- * `kill()` ends the whole process tree (the child leads its own process group).
+ * `control()` sends a control request of CLI2API's own and gets its answer (kept out of the
+ * event stream). `kill()` (busy) and `finish()` (its work done) end the whole process tree
+ * (the child leads its own process group).
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../util/logger';
 import { AsyncQueue } from '../../util/async-queue';
-import { type CliLine, type ControlRequestLine, parseCliLine } from '../events';
+import { type CliLine, type ControlRequestLine, type ControlResponseLine, parseCliLine } from '../events';
 
 export interface SpawnSpec {
   binary: string;
@@ -24,11 +26,16 @@ export type ProcessEvent =
   | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null; error?: Error };
 
 const STDERR_TAIL_BYTES = 8192;
+/** A busy CLI gets this long after SIGTERM to stop before SIGKILL. */
 const KILL_GRACE_MS = 1000;
+/** A CLI whose work is done exits within milliseconds of its stdin closing; this long, then SIGKILL. */
+const FINISH_GRACE_MS = 100;
 
 export class ClaudeProcess {
   readonly events = new AsyncQueue<ProcessEvent>();
   readonly exited: Promise<void>;
+  /** When it was spawned (performance.now()). */
+  readonly startedAt = performance.now();
   /** Answers the CLI's own control requests (MCP messages); without a handler they fail. */
   onControlRequest: ((req: ControlRequestLine) => void) | undefined;
   /**
@@ -44,6 +51,8 @@ export class ClaudeProcess {
   private exitInfo: Extract<ProcessEvent, { kind: 'exit' }> | undefined;
   /** The messaging socket the CLI (2.1.332) opens; it stays behind when the CLI is killed. */
   private socketPath: string | undefined;
+  private readonly pendingControls = new Map<string, (response: ControlResponseLine['response']) => void>();
+  private controlCounter = 0;
 
   constructor(
     spec: SpawnSpec,
@@ -73,6 +82,8 @@ export class ClaudeProcess {
             this.socketPath ?? path.join(spec.env.XDG_RUNTIME_DIR || os.tmpdir(), 'cc-socks', `${this.child.pid}.sock`);
           if (isOwnSocket(socket, this.child.pid)) fs.rm(socket, { force: true }, () => {});
         }
+        for (const answer of this.pendingControls.values()) answer({ subtype: 'error', error: 'the CLI exited' });
+        this.pendingControls.clear();
         this.events.push(event);
         resolve();
       };
@@ -104,11 +115,33 @@ export class ClaudeProcess {
     if (!this.child.stdin.destroyed) this.child.stdin.end();
   }
 
-  /** SIGTERM to the process group, SIGKILL after a grace period; resolves once the child is gone. */
-  async kill(): Promise<void> {
+  /**
+   * Sends a control request of CLI2API's own; resolves with the CLI's answer (an error
+   * answer once the CLI has exited). The answer never reaches `events`.
+   */
+  control(request: { subtype: string } & Record<string, unknown>): Promise<ControlResponseLine['response']> {
+    const requestId = `cli2api_${++this.controlCounter}`;
+    if (!this.alive) return Promise.resolve({ subtype: 'error', request_id: requestId, error: 'the CLI exited' });
+    return new Promise((resolve) => {
+      this.pendingControls.set(requestId, resolve);
+      this.send({ type: 'control_request', request_id: requestId, request });
+    });
+  }
+
+  /** For a busy CLI: SIGTERM to the process group, SIGKILL after a grace period; resolves once the child is gone. */
+  kill(): Promise<void> {
+    return this.stop(() => this.signalTree('SIGTERM'), KILL_GRACE_MS);
+  }
+
+  /** For a CLI whose work is done (or never began): stdin closed, SIGKILL soon after; resolves once it is gone. */
+  finish(): Promise<void> {
+    return this.stop(() => this.endInput(), FINISH_GRACE_MS);
+  }
+
+  private async stop(ask: () => void, graceMs: number): Promise<void> {
     if (!this.alive) return;
-    this.signalTree('SIGTERM');
-    const timer = setTimeout(() => this.signalTree('SIGKILL'), KILL_GRACE_MS);
+    ask();
+    const timer = setTimeout(() => this.signalTree('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
     // The leader is gone; make sure nothing it started lingers in its group.
@@ -148,21 +181,36 @@ export class ClaudeProcess {
         // A line the answer depends on fails the request with a clear error; any other is set aside.
         if (parsed.fallback) this.events.push({ kind: 'line', line: parsed.fallback });
         else this.events.push({ kind: 'garbage', raw: parsed.raw, reason: parsed.reason });
-      } else if (this.killOn?.(parsed.line) && this.alive) {
-        this.logger.debug(`claude[${this.pid}] stopped at once (${parsed.line.type})`);
+        continue;
+      }
+      const line = parsed.line;
+      if (this.killOn?.(line) && this.alive) {
+        this.logger.debug(`claude[${this.pid}] stopped at once (${line.type})`);
         this.signalTree('SIGKILL');
-        this.events.push({ kind: 'line', line: parsed.line });
-      } else if (parsed.line.type === 'control_request') {
-        if (this.onControlRequest) this.onControlRequest(parsed.line);
-        else this.rejectControl(parsed.line.request_id, `unsupported control request ${parsed.line.request.subtype}`);
+        this.events.push({ kind: 'line', line });
+      } else if (line.type === 'control_response' && this.answersControl(line)) {
+        continue;
+      } else if (line.type === 'control_request') {
+        if (this.onControlRequest) this.onControlRequest(line);
+        else this.rejectControl(line.request_id, `unsupported control request ${line.request.subtype}`);
       } else {
-        if (parsed.line.type === 'system' && typeof parsed.line.messaging_socket_path === 'string') {
-          this.socketPath = parsed.line.messaging_socket_path;
+        if (line.type === 'system' && typeof line.messaging_socket_path === 'string') {
+          this.socketPath = line.messaging_socket_path;
         }
-        if (parsed.line.type === 'user') this.onToolResults?.(toolResultIds(parsed.line.message.content));
-        this.events.push({ kind: 'line', line: parsed.line });
+        if (line.type === 'user') this.onToolResults?.(toolResultIds(line.message.content));
+        this.events.push({ kind: 'line', line });
       }
     }
+  }
+
+  /** Delivers the answer to a control request sent with `control()`; false for anyone else's. */
+  private answersControl(line: ControlResponseLine): boolean {
+    const id = line.response.request_id;
+    const answer = id === undefined ? undefined : this.pendingControls.get(id);
+    if (!answer || id === undefined) return false;
+    this.pendingControls.delete(id);
+    answer(line.response);
+    return true;
   }
 
   rejectControl(requestId: string, error: string): void {

@@ -1,24 +1,29 @@
 /**
- * What a request fixes when its CLI process starts (command line and environment): a
- * process serves only requests with the same flags. Defaults from the settings are resolved
- * here, once, because they are part of what a process was started with.
+ * What a request fixes when its CLI process starts (the command line, and whether thinking is
+ * off): a process serves only requests of the same kind. Defaults from the settings are
+ * resolved here, once, because they are part of what a process was started with. The output
+ * limit is not among them: a live process takes a new one before any turn (see
+ * sessions/session-input.ts). Only whether it is small enough to turn thinking off is: the CLI
+ * reads that when it starts.
  */
 import type { Settings } from '../../config/settings';
 import type { ModelRequest } from '../../core/model-request';
+import { thinkingOffUnder } from './args';
 
 export type SpawnFlags = Pick<ModelRequest, 'model'> &
-  Partial<Pick<ModelRequest, 'effort' | 'maxOutputTokens' | 'jsonSchema'>> & { agentTools?: string[] };
+  Partial<Pick<ModelRequest, 'effort' | 'jsonSchema'>> & { agentTools?: string[]; thinkingOff?: true };
 
+/** The flags for a request, or those of a process's flags (`thinkingOff` kept) under the current settings. */
 export function spawnFlags(
-  req: Pick<ModelRequest, 'model' | 'effort' | 'maxOutputTokens' | 'jsonSchema'>,
+  req: Pick<ModelRequest, 'model' | 'effort' | 'jsonSchema'> & { maxOutputTokens?: number; thinkingOff?: true },
   s: Pick<Settings, 'agentTools'>,
 ): SpawnFlags {
   return {
     model: req.model,
     effort: req.effort,
-    maxOutputTokens: req.maxOutputTokens,
     jsonSchema: req.jsonSchema,
-    agentTools: s.agentTools,
+    agentTools: s.agentTools.length > 0 ? s.agentTools : undefined,
+    ...(req.thinkingOff || thinkingOffUnder(req.maxOutputTokens) ? { thinkingOff: true as const } : {}),
   };
 }
 

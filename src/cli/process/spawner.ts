@@ -1,7 +1,8 @@
 /**
  * Starting CLI processes: where the binary is (looked up once per settings), the private
- * working folder, the child's environment, and the set of processes alive. Every process
- * CLI2API starts is started here, so `live` counts them all until each has exited.
+ * working folder, the child's environment, the kind a process is of (everything fixed when it
+ * starts), and the set of processes alive. Every process CLI2API starts is started here, so
+ * `live` counts them all until each has exited.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,13 @@ import { ClaudeProcess } from './claude-process';
 import { versionSupport } from './cli-versions';
 import { type ClaudeBinary, CliNotFoundError, locateClaude } from './locate';
 import type { SpawnFlags } from './spawn-flags';
+
+/** A kind of CLI process: everything fixed when it starts (binary, flags, environment, working folder), and its hash. */
+export interface SpawnKind {
+  readonly key: string;
+  readonly binary: ClaudeBinary;
+  readonly flags: SpawnFlags;
+}
 
 /** The CLI the settings select, for /health, the startup log and the status bar. */
 export interface CliStatus {
@@ -92,11 +100,25 @@ export class Spawner {
     }
   }
 
-  /** Starts a CLI process with `flags`, resuming the transcript `resumeSessionId` when given. */
-  spawn(binary: ClaudeBinary, flags: SpawnFlags, resumeSessionId?: string): ClaudeProcess {
-    const args = buildArgs({ ...flags, resumeSessionId });
+  /** Processes of `kind` are started like this: a process is reused only under the same key. */
+  kind(binary: ClaudeBinary, flags: SpawnFlags): SpawnKind {
+    const key = canonicalHash({ binary: binary.path, ...flags, env: this.env(), cwd: this.cwd() });
+    return { key, binary, flags };
+  }
+
+  /**
+   * Starts a CLI process of `kind`, resuming the transcript `resumeSessionId` when given;
+   * `maxOutputTokens` goes into its environment (a live process takes a new limit per turn).
+   */
+  spawn(kind: SpawnKind, opts: { resumeSessionId?: string; maxOutputTokens?: number } = {}): ClaudeProcess {
+    const args = buildArgs({ ...kind.flags, resumeSessionId: opts.resumeSessionId });
     const child = new ClaudeProcess(
-      { binary: binary.path, args, cwd: this.cwd(), env: this.env(flags) },
+      {
+        binary: kind.binary.path,
+        args,
+        cwd: this.cwd(),
+        env: this.env(opts.maxOutputTokens, kind.flags.thinkingOff === true),
+      },
       this.opts.logger,
     );
     // A cut answer's process is always killed; killing it the instant the cut is printed keeps the CLI from
@@ -108,14 +130,9 @@ export class Spawner {
     return child;
   }
 
-  /** Everything fixed when a process with `flags` starts: a process is reused only under the same key. */
-  spawnKey(binary: ClaudeBinary, flags: SpawnFlags): string {
-    return canonicalHash({ binary: binary.path, ...flags, env: this.env(flags), cwd: this.cwd() });
-  }
-
-  /** The environment of a process with `flags` (the output limit travels in it). */
-  env(flags: Partial<SpawnFlags> = {}): NodeJS.ProcessEnv {
-    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, flags.maxOutputTokens);
+  /** The CLI's environment (with a request's output limit, and thinking off, when given). */
+  env(maxOutputTokens?: number, thinkingOff?: boolean): NodeJS.ProcessEnv {
+    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, maxOutputTokens, thinkingOff);
   }
 
   /** The private empty directory, or the agent-mode working directory the user chose. */

@@ -1,12 +1,15 @@
 /**
  * Which process serves a request, in order:
- *  1. the held process whose tool calls the request's last turn answers (the answers are sent);
- *  2. the idle process that holds exactly the conversation the request continues (the new
- *     turn is sent);
- *  3. for a new conversation, a prewarmed process (system prompt and tools sent, then the turn);
- *  4. a cold start, with the history written as a transcript the CLI resumes.
- * A process is never given a conversation other than the one it holds. Prewarming (the
- * pool's refill) lives here too, since it starts processes the same way.
+ *  1. the held process of the same tenant whose tool calls the request's last turn answers;
+ *  2. the idle process of the same tenant that holds exactly the conversation the request
+ *     continues (the new turn is sent);
+ *  for a new conversation (one user turn):
+ *  3. a warm process of its kind that has finished starting (system prompt and tools sent);
+ *  4. an idle process of its kind and tenant, given the same system prompt and tools, that
+ *     takes the request as a new conversation (nothing of the old one reaches the model);
+ *  5. a warm process of its kind still starting;
+ *  6. a cold start, with the history written as a transcript the CLI resumes.
+ * Before the turn, a live process gets the request's output limit when its own differs.
  */
 import { toolResultsOf } from '../../core/conversation';
 import type { ModelRequest } from '../../core/model-request';
@@ -15,25 +18,27 @@ import type { Logger } from '../../util/logger';
 import { cliNotFound } from '../cli-errors';
 import { conversationFingerprint } from '../history/fingerprint';
 import { claudeConfigDir, type WrittenTranscript, writeTranscript } from '../history/transcript';
-import type { ClaudeProcess } from '../process/claude-process';
-import { type ClaudeBinary, CliNotFoundError } from '../process/locate';
-import { spawnFlags, withDefaults } from '../process/spawn-flags';
-import type { Spawner } from '../process/spawner';
+import { CliNotFoundError } from '../process/locate';
+import { spawnFlags } from '../process/spawn-flags';
+import type { SpawnKind, Spawner } from '../process/spawner';
 import { ToolBridge } from '../tools/tool-bridge';
-import { MCP_SERVER, ToolSet } from '../tools/tool-set';
+import type { ToolSet } from '../tools/tool-set';
 import type { HeldSessions } from './held-sessions';
-import type { Session } from './session';
+import { newSession, type Session } from './session';
+import { beginNewConversation, initialize, sendUserTurn, setOutputLimit, setupKey } from './session-input';
 import type { SessionPool } from './session-pool';
+
+/** How the process was found: for the log, and for the tests that check which path a request took. */
+export type PickedHow = 'held' | 'continued' | 'warm' | 'reused' | 'starting' | 'cold';
 
 export interface PickedSession {
   session: Session;
+  how: PickedHow;
   /** The history file a cold start resumed; removed once the run ends. */
   transcript?: WrittenTranscript;
 }
 
 export class SessionPicker {
-  private closed = false;
-
   constructor(
     private readonly settings: () => Settings,
     private readonly logger: Logger,
@@ -42,124 +47,105 @@ export class SessionPicker {
     private readonly held: HeldSessions,
   ) {}
 
-  close(): void {
-    this.closed = true;
-  }
-
-  reopen(): void {
-    this.closed = false;
-  }
-
-  /** A process that has been sent this request's turn (and, when new, its system prompt and tools). */
-  async pick(req: ModelRequest, tools: ToolSet): Promise<PickedSession> {
-    const last = req.turns[req.turns.length - 1]!;
-    const answersToolCalls = toolResultsOf(last).length > 0;
-    const continued = answersToolCalls ? this.continueHeld(req) : this.continueConversation(req);
-    if (continued) return { session: continued };
+  /** The kind of process a request needs under the current settings. */
+  async kindFor(req: Pick<ModelRequest, 'model' | 'effort' | 'jsonSchema' | 'maxOutputTokens'>): Promise<SpawnKind> {
     const binary = await this.spawner.binary().catch((e: unknown) => {
       throw cliNotFound(e instanceof CliNotFoundError ? e.message : String(e));
     });
-    const flags = spawnFlags(req, this.settings());
-    const spawnKey = this.spawner.spawnKey(binary, flags);
+    return this.spawner.kind(binary, spawnFlags(req, this.settings()));
+  }
+
+  /** A process that has been sent this request's turn (and, when new, its system prompt and tools). */
+  async pick(req: ModelRequest, tools: ToolSet, tenant: string): Promise<PickedSession> {
+    const last = req.turns[req.turns.length - 1]!;
+    const answersToolCalls = toolResultsOf(last).length > 0;
+    const kind = await this.kindFor(req);
+    const picked = answersToolCalls
+      ? this.continueHeld(req, kind, tenant)
+      : this.continueConversation(req, kind, tenant);
+    if (picked) {
+      this.pool.noteRequest(kind, false);
+      return picked;
+    }
     const systemPrompt = [req.system, tools.systemAddendum].filter(Boolean).join('\n\n');
-    const warm = req.turns.length === 1 ? this.takeWarm(spawnKey) : undefined;
-    if (warm) {
-      initialize(warm, systemPrompt, tools);
-      sendUserTurn(warm.child, last.content);
-      return { session: warm };
+    if (req.turns.length === 1) {
+      const fresh = this.pool.takeReady(kind);
+      const reused = fresh ? undefined : this.pool.takeReusable(kind, tenant, setupKey(systemPrompt, tools));
+      const starting = fresh || reused ? undefined : this.pool.takeStarting(kind);
+      this.pool.noteRequest(kind, !fresh && !reused);
+      const session = fresh ?? reused ?? starting;
+      if (session) {
+        if (reused) beginNewConversation(reused, tools);
+        else initialize(session, systemPrompt, tools);
+        session.tenant = tenant;
+        session.conversations++;
+        setOutputLimit(session, req.maxOutputTokens, this.environmentLimit());
+        sendUserTurn(session, last.content);
+        const how = fresh ? 'warm' : reused ? 'reused' : 'starting';
+        this.logger.debug(
+          how === 'reused'
+            ? `reusing claude pid=${session.child.pid} for a new conversation (conversation ${session.conversations})`
+            : `using prewarmed claude pid=${session.child.pid}${how === 'starting' ? ' (still starting)' : ''}`,
+        );
+        return { session, how };
+      }
+    } else {
+      this.pool.noteRequest(kind, false);
     }
     // Cold: a turn that answers tool calls goes into the transcript whole; otherwise the new user turn goes over stdin.
     const history = tools.turnsIn(answersToolCalls ? req.turns : req.turns.slice(0, -1));
     const transcript =
       history.length > 0
-        ? await writeTranscript(claudeConfigDir(this.spawner.env(flags)), this.spawner.cwd(), history, answersToolCalls)
+        ? await writeTranscript(claudeConfigDir(this.spawner.env()), this.spawner.cwd(), history, answersToolCalls)
         : undefined;
-    const child = this.spawner.spawn(binary, flags, transcript?.sessionId);
-    const session: Session = { child, bridge: new ToolBridge(child), tools, spawnKey };
+    const child = this.spawner.spawn(kind, {
+      resumeSessionId: transcript?.sessionId,
+      maxOutputTokens: req.maxOutputTokens,
+    });
+    const session = newSession(child, new ToolBridge(child), kind, tools);
+    session.tenant = tenant;
+    session.conversations = 1;
+    session.outputLimit = req.maxOutputTokens;
     initialize(session, systemPrompt, tools);
-    sendUserTurn(child, answersToolCalls && transcript ? [] : last.content);
-    return { session, transcript };
+    sendUserTurn(session, answersToolCalls && transcript ? [] : last.content);
+    return { session, how: 'cold', transcript };
   }
 
-  /** Starts `poolSize` processes for the default model, so the next requests skip the CLI start. */
-  async prewarm(): Promise<void> {
-    const s = this.settings();
-    if (this.closed || s.poolSize === 0) return;
-    let binary: ClaudeBinary;
-    try {
-      binary = await this.spawner.binary();
-    } catch {
-      return; // reported by /health and the status bar
-    }
-    const flags = spawnFlags(withDefaults<Pick<ModelRequest, 'model' | 'effort'>>({ model: s.defaultModel }, s), s);
-    const spawnKey = this.spawner.spawnKey(binary, flags);
-    while (!this.closed && this.pool.freshFor(spawnKey) < s.poolSize) {
-      const child = this.spawner.spawn(binary, flags);
-      this.pool.addFresh({ child, bridge: new ToolBridge(child), tools: new ToolSet({}), spawnKey });
-    }
+  /** The environment's own output limit: what a live process goes back to for a request without one. */
+  private environmentLimit(): string {
+    return this.spawner.env().CLAUDE_CODE_MAX_OUTPUT_TOKENS ?? '';
   }
 
   /** The idle process that holds exactly the conversation this request continues (its last answer included). */
-  private continueConversation(req: ModelRequest): Session | undefined {
+  private continueConversation(req: ModelRequest, kind: SpawnKind, tenant: string): PickedSession | undefined {
     if (req.turns.length < 2) return undefined;
-    const session = this.pool.takeConversation(conversationFingerprint(req, req.turns.slice(0, -1)));
+    const session = this.pool.takeConversation(conversationFingerprint(req, req.turns.slice(0, -1)), kind, tenant);
     if (!session) return undefined;
     this.logger.debug(`continuing the conversation held by claude pid=${session.child.pid}`);
-    sendUserTurn(session.child, req.turns[req.turns.length - 1]!.content);
-    return session;
-  }
-
-  /**
-   * For a new conversation: a prewarmed process (its start is already done), replaced in the
-   * background. A used process is never given a new conversation: the CLI has no clean reset
-   * (`/clear` leaves its command transcript in the next user turn).
-   */
-  private takeWarm(spawnKey: string): Session | undefined {
-    const warm = this.pool.takeFresh(spawnKey);
-    if (warm) {
-      this.logger.debug(`using prewarmed claude pid=${warm.child.pid}`);
-      void this.prewarm();
-    }
-    return warm;
+    setOutputLimit(session, req.maxOutputTokens, this.environmentLimit());
+    sendUserTurn(session, req.turns[req.turns.length - 1]!.content);
+    return { session, how: 'continued' };
   }
 
   /** The live process whose pending tool calls the request's last turn answers, with the answers sent. */
-  private continueHeld(req: ModelRequest): Session | undefined {
+  private continueHeld(req: ModelRequest, kind: SpawnKind, tenant: string): PickedSession | undefined {
     const last = req.turns[req.turns.length - 1]!;
     const results = toolResultsOf(last);
-    const taken = results[0] && this.held.take(results[0].tool_use_id);
+    const taken = results[0] && this.held.take(results[0].tool_use_id, tenant);
     if (!taken) return undefined;
     const { session, toolUseIds } = taken;
     const answersAll =
       toolUseIds.every((id) => results.some((r) => r.tool_use_id === id)) && results.length === toolUseIds.length;
     const onlyResults = last.content.every((b) => b.type === 'tool_result');
     const samePrefix = session.conversation === conversationFingerprint(req, req.turns.slice(0, -1));
-    if (!answersAll || !onlyResults || !samePrefix || !session.child.alive) {
+    if (!answersAll || !onlyResults || !samePrefix || !session.child.alive || session.kind.key !== kind.key) {
       // The client went another way: the held process can never be continued.
-      void session.child.kill();
+      this.held.discard(session);
       return undefined;
     }
+    setOutputLimit(session, req.maxOutputTokens, this.environmentLimit());
     void session.bridge.answerInOrder(results); // one at a time, in the client's order (see ToolBridge)
     this.logger.debug(`continued claude pid=${session.child.pid} with ${results.length} tool result(s)`);
-    return session;
+    return { session, how: 'held' };
   }
-}
-
-/** Sends the system prompt and tools: possible once, before a process's first turn. */
-function initialize(session: Session, systemPrompt: string, tools: ToolSet): void {
-  session.tools = tools;
-  session.bridge.setTools(tools.mcpTools);
-  session.child.send({
-    type: 'control_request',
-    request_id: 'init',
-    request: {
-      subtype: 'initialize',
-      systemPrompt: [systemPrompt],
-      ...(tools.offered ? { sdkMcpServers: [MCP_SERVER] } : {}),
-    },
-  });
-}
-
-function sendUserTurn(child: ClaudeProcess, content: unknown): void {
-  child.send({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' });
 }

@@ -36,6 +36,7 @@ export function registerPublicRoutes(router: Router, deps: AppDeps): void {
         : { ok: false, error: open ? cli.error : 'The Claude Code CLI is not available (the server log says why).' },
       processes: {
         alive: deps.cli.liveProcesses,
+        limit: deps.cli.processBound,
         running: deps.cli.queue.active,
         queued: deps.cli.queue.queued,
         ...deps.cli.pooled,

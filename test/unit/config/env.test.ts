@@ -27,6 +27,8 @@ describe('settings from CLI2API_* variables', () => {
       CLI2API_MAX_CONCURRENT: '2',
       CLI2API_MAX_QUEUE: '0',
       CLI2API_WAIT_WHEN_FULL: 'yes',
+      CLI2API_POOL_MAX_WARM: '5',
+      CLI2API_POOL_MAX_HELD: '0',
     });
     assert.deepEqual(
       { ...s, cliEnv: undefined },
@@ -52,7 +54,9 @@ describe('settings from CLI2API_* variables', () => {
         maxConcurrent: 2,
         maxQueue: 0,
         poolSize: 1,
+        poolMaxWarm: 5,
         poolMaxIdle: 2,
+        poolMaxHeld: 0,
         poolIdleSeconds: 300,
         responsesStoreSize: 1000,
         responsesTtlSeconds: 3600,

@@ -109,4 +109,37 @@ describe('answer state', () => {
     state.usage.output_tokens = 99;
     assert.equal(result.usage?.output_tokens, 6, 'a copy, not the live counters');
   });
+
+  it("reports the answer's own usage and cost, not the process's running totals", () => {
+    // A used process: the CLI's result re-reports an earlier segment's tokens and a running total of cost.
+    const state = new AnswerState(tools, [], false, 0.0125);
+    feed(state, [
+      ev({ type: 'message_start', message: { usage: { input_tokens: 30, cache_read_input_tokens: 200 } } }),
+      ev({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9 } }),
+    ]);
+    const cliResult = {
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      total_cost_usd: 0.0175,
+      usage: { input_tokens: 42, output_tokens: 15, cache_read_input_tokens: 300, service_tier: 'standard' },
+    } as const;
+    const own = state.ownResult(cliResult);
+    assert.deepEqual(own.usage, {
+      input_tokens: 30,
+      output_tokens: 9,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 0,
+      service_tier: 'standard',
+    });
+    assert.equal(own.total_cost_usd, 0.005);
+    assert.equal(state.costTotal, 0.0175, 'the running total, for the next answer of this process');
+    assert.equal(state.resultSeen, true);
+  });
+
+  it("keeps the CLI's usage when the answer had no stream events of its own", () => {
+    const state = new AnswerState(tools);
+    const cliResult = { type: 'result', subtype: 'success', is_error: false, usage: { input_tokens: 5 } } as const;
+    assert.deepEqual(state.ownResult(cliResult).usage, { input_tokens: 5 });
+  });
 });

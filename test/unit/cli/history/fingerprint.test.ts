@@ -10,7 +10,7 @@ describe('conversation fingerprint', () => {
     const turns = [user('hi')];
     const plain = conversationFingerprint(base, turns);
     assert.notEqual(conversationFingerprint({ ...base, effort: 'low' }, turns), plain);
-    assert.notEqual(conversationFingerprint({ ...base, maxOutputTokens: 10 }, turns), plain);
+    assert.notEqual(conversationFingerprint({ ...base, jsonSchema: { type: 'object' } }, turns), plain);
     assert.notEqual(conversationFingerprint({ ...base, model: 'opus' }, turns), plain);
     assert.notEqual(conversationFingerprint({ ...base, system: 'Be terse.' }, turns), plain);
     assert.equal(
@@ -18,6 +18,16 @@ describe('conversation fingerprint', () => {
       plain,
       'unset flags leave the fingerprint as it was',
     );
+  });
+
+  it('leaves out the output limit, which a live process takes per request', () => {
+    const base = { model: 'sonnet', system: '' };
+    const turns = [user('hi')];
+    const limited: Parameters<typeof conversationFingerprint>[0] & { maxOutputTokens: number } = {
+      ...base,
+      maxOutputTokens: 10,
+    };
+    assert.equal(conversationFingerprint(limited, turns), conversationFingerprint(base, turns));
   });
 
   it('is the same however the client split the text, and differs with any turn', () => {

@@ -56,5 +56,8 @@ describe('CLI command line and environment', () => {
     assert.equal(buildEnv({}, {}, 1025).MAX_THINKING_TOKENS, undefined);
     assert.equal(buildEnv({}, { MAX_THINKING_TOKENS: '2000' }, 4000).MAX_THINKING_TOKENS, '2000');
     assert.equal(buildEnv({}, {}).MAX_THINKING_TOKENS, undefined);
+    // A process started with thinking off keeps it off whatever limit it starts with.
+    assert.equal(buildEnv({}, {}, undefined, true).MAX_THINKING_TOKENS, '0');
+    assert.equal(buildEnv({}, {}, 300, false).MAX_THINKING_TOKENS, undefined);
   });
 });

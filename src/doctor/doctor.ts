@@ -18,6 +18,7 @@ import type { Logger } from '../util/logger';
 import { type AuthStatus, claudeAuthStatus } from './auth-status';
 import { CHECKS } from './checks';
 import { LoopbackApi } from './loopback-api';
+import { loopbackApiEnv } from '../cli/process/loopback-env';
 
 export interface DoctorOptions {
   settings: Settings;
@@ -112,14 +113,7 @@ function isolatedEnv(home: string, apiUrl: string): Record<string, string> {
     HOME: home,
     USERPROFILE: home,
     CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-    ANTHROPIC_BASE_URL: apiUrl,
-    ANTHROPIC_API_KEY: 'sk-ant-cli2api-doctor',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_TELEMETRY: '1',
-    DISABLE_ERROR_REPORTING: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    API_TIMEOUT_MS: '60000',
+    ...loopbackApiEnv(apiUrl, 'sk-ant-cli2api-doctor'),
   };
 }
 

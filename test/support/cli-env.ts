@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loopbackApiEnv } from '../../src/cli/process/loopback-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PINNED: Record<string, string> = {
@@ -26,14 +27,7 @@ export function fakeCliEnv(fakeUrl: string, extra: Record<string, string> = {}):
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cli2api-test-home-'));
   return {
     HOME: home,
-    ANTHROPIC_BASE_URL: fakeUrl,
-    ANTHROPIC_API_KEY: 'sk-ant-fake',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_TELEMETRY: '1',
-    DISABLE_ERROR_REPORTING: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_MAX_RETRIES: '0',
-    API_TIMEOUT_MS: '60000',
+    ...loopbackApiEnv(fakeUrl, 'sk-ant-fake'),
     ...extra,
   };
 }

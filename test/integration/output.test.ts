@@ -10,7 +10,7 @@ import path from 'node:path';
 import type OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import type { FakeReply, RecordedRequest } from '../support/fake-anthropic';
+import { type FakeReply, lastUserText, type RecordedRequest } from '../support/fake-anthropic';
 import { useStack } from '../support/stack';
 import { gate } from '../support/wait';
 
@@ -170,7 +170,11 @@ describe('stop, output limits and effort through the real CLI', function () {
       assert.deepEqual(response.incomplete_details, { reason: 'max_output_tokens' });
       assert.equal(response.output_text, 'partial');
       assert.equal(response.max_output_tokens, 16);
-      assert.equal(stack.fake.messageRequests.length, 1);
+      assert.equal(
+        stack.fake.messageRequests.length,
+        1,
+        `one API call; the model was asked: ${JSON.stringify(stack.fake.messageRequests.map((r) => [r.body.max_tokens, lastUserText(r.body).slice(0, 200)]))}`,
+      );
       assert.equal(stack.fake.messageRequests[0]!.body.max_tokens, 16);
     });
   });

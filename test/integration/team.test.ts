@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { compareVersions } from '../../src/cli/process/cli-versions';
 import { CLAUDE_BIN, fakeCliEnv, OAUTH_LOGIN } from '../support/cli-env';
 import {
   conversation,
@@ -377,7 +378,11 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
       }
       assert.equal(text, `echo: ${word}`, 'answered by the other instance');
     }
-    assert.equal(c.fake.messageRequests.length, 1, "C's API was asked once: then C knew its window was full");
+    assert.equal(
+      c.fake.messageRequests.length,
+      1,
+      `C's API was asked once: then C knew its window was full. nginx:\n${nginx.accessLog().slice(logBefore).join('\n')}\nC's log:\n${c.server.output().split('\n').slice(-40).join('\n')}`,
+    );
     assert.equal(b.fake.messageRequests.length, words.length);
     const movedOnFull = nginx
       .accessLog()
@@ -408,7 +413,14 @@ describe('team setup: two instances behind nginx, one shared redis-server', func
       await (await fetch(`${c.server.url}/metrics`, { headers: { Authorization: `Bearer ${SCRAPE}` } })).text(),
     );
     assert.equal(sumOf(metrics, 'cli2api_usage_window_full'), 1);
-    assert.equal(sumOf(metrics, 'cli2api_usage_window_utilization', { window: 'five_hour' }), 1);
+    // 2.1.330 and later report the full window's utilization with the refusal; older CLIs only while they
+    // warn (src/cli/rate-limit-report.ts), so there the gauge has no sample (sumOf: 0).
+    const health = (await (await fetch(`${c.server.url}/health`)).json()) as { cli: { version: string } };
+    const reportsUtilization = compareVersions(health.cli.version.split(' ')[0]!, '2.1.330') >= 0;
+    assert.equal(
+      sumOf(metrics, 'cli2api_usage_window_utilization', { window: 'five_hour' }),
+      reportsUtilization ? 1 : 0,
+    );
     process.stderr.write(
       `      team: ${words.length} requests with C's 5-hour window full: ${words.length} answered by B, ` +
         `${movedOnFull.length} answered 429 by C and retried on B (then nginx left C alone for fail_timeout), C's API asked once\n`,

@@ -231,6 +231,14 @@ export class FakeAnthropic {
       delta: { stop_reason: stopReason, stop_sequence: null },
       usage: { output_tokens: usage.output_tokens },
     });
+    if (stopReason === 'max_tokens' && !res.destroyed) {
+      // The CLI starts its own continuation request once the cut message ends (20–45 ms later on an
+      // idle machine); CLI2API stops the CLI at this message_delta, before that. The real API sends
+      // message_stop at once, which makes the tests a race a loaded machine can lose; held here until
+      // the CLI is gone (or 5 s, after which a CLI that was not stopped makes its second request and
+      // the test that counts requests fails), the tests check the mechanism without timing.
+      await Promise.race([new Promise((resolve) => res.once('close', resolve)), sleep(5_000)]);
+    }
     write('message_stop', { type: 'message_stop' });
     if (res.destroyed) cut.add(res);
     res.end();

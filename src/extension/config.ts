@@ -1,6 +1,7 @@
 /** `cli2api.*` settings → the core's Settings (one typed read; invalid values fall back with a message). */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { PrewarmMode } from '../cli/cli-manager';
 import type { ApiKey } from '../config/api-keys';
 import { DEFAULT_SETTINGS, type Settings, type SettingsInput, settingsSchema } from '../config/settings';
 
@@ -111,4 +112,13 @@ function agentMode(onInvalid: OnInvalid): { agentTools: string[]; agentCwd: stri
     return off;
   }
   return { agentTools: tools, agentCwd: cwd };
+}
+
+/**
+ * When the editor's warm CLI processes start: by default after the first request of the
+ * session, so an editor where the API is never used keeps no CLI process (~150–300 MB) alive.
+ */
+export function prewarmSetting(): PrewarmMode {
+  const value = vscode.workspace.getConfiguration(SECTION).get<string>('pool.prewarm');
+  return value === 'startup' || value === 'off' ? value : 'first-request';
 }

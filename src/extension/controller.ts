@@ -11,7 +11,7 @@ import { userTempDir } from '../util/user-dir';
 import { ApiKeys } from './api-keys';
 import { CliCheck } from './cli-check';
 import { CliDoctor } from './cli-doctor';
-import { SECTION } from './config';
+import { prewarmSetting, SECTION } from './config';
 import { ConnectPanel } from './connect/connect-panel';
 import type { PanelState } from './connect/panel-html';
 import { channelLogger } from './log';
@@ -50,6 +50,7 @@ export class Controller implements vscode.Disposable {
       logger,
       extraCliCandidates: () => bundledClaudeBinary(),
       runner: () => ({ kind: 'vscode', workspace: vscode.workspace.name }),
+      prewarm: prewarmSetting,
     });
     this.window = new WindowServer({
       server: this.server,

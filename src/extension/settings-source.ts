@@ -1,42 +1,61 @@
 /**
  * The settings the server runs on, read from `cli2api.*`. Invalid values warn once per
  * change of the setting (SettingWarnings), with an Open Settings action. A new host or port
- * waits until the value has settled (the Settings UI fires a change per keystroke: 9, 91,
- * 910, 9100) and is checked before the server moves; one that cannot be used is refused
- * with a message and the server stays where it is.
+ * applies only once it has settled and been checked (AddressSettle); one that cannot be used
+ * is refused with a message and the server stays where it is.
  */
 import * as vscode from 'vscode';
 import type { ApiKey } from '../config/api-keys';
 import type { Settings } from '../config/settings';
+import { type Address, AddressSettle } from './address-settle';
 import { readSettings, SECTION } from './config';
 import { type SettingWarning, SettingWarnings } from './setting-warnings';
 import { type AddressCheck, checkAddress } from './sharing/port-holder';
 
-export interface Address {
-  host: string;
-  port: number;
-}
-
 export class SettingsSource implements vscode.Disposable {
   private raw: Settings;
-  private applied: Address;
   private apiKeys: ApiKey[] = [];
-  private settleTimer: NodeJS.Timeout | undefined;
-  private pending: Address | undefined;
+  private readonly settle: AddressSettle;
   private readonly warnings = new SettingWarnings();
   private readonly refusals = new SettingWarnings();
-  private refusedText: string | undefined;
   private readonly changeListeners = new Set<(e: vscode.ConfigurationChangeEvent | undefined) => void>();
   private readonly moveListeners = new Set<() => void>();
   private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
-    private readonly settleMs = 1500,
-    private readonly check: (host: string, port: number) => Promise<AddressCheck> = checkAddress,
+    settleMs = 1500,
+    check: (host: string, port: number) => Promise<AddressCheck> = checkAddress,
   ) {
     this.raw = this.read();
-    this.applied = { host: this.raw.host, port: this.raw.port };
+    this.settle = new AddressSettle(
+      { host: this.raw.host, port: this.raw.port },
+      {
+        settleMs,
+        check,
+        events: {
+          pending: (next, ms) =>
+            this.log.info(
+              `The address setting is now ${next.host}:${next.port}; it applies once it stays so for ${ms / 1000} s.`,
+            ),
+          moved: (next) => {
+            this.log.info(`Address changed to ${next.host}:${next.port}`);
+            this.refusals.update([]);
+            for (const l of this.moveListeners) l();
+          },
+          refused: (next, reason, stays) => {
+            const message = `CLI2API cannot use ${next.host}:${next.port}: ${reason}. It stays on ${stays.host}:${stays.port}.`;
+            this.log.warn(message);
+            for (const w of this.refusals.update([{ key: 'port', message }])) this.warn(w);
+            for (const l of this.changeListeners) l(undefined);
+          },
+          cleared: () => {
+            this.refusals.update([]);
+            for (const l of this.changeListeners) l(undefined);
+          },
+        },
+      },
+    );
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION)) this.reload(e);
     });
@@ -44,16 +63,16 @@ export class SettingsSource implements vscode.Disposable {
 
   /** The settings the server uses now: the settled, accepted address and everything else as configured. */
   get settings(): Settings {
-    return { ...this.raw, ...this.applied };
+    return { ...this.raw, ...this.settle.address };
   }
 
   get address(): Address {
-    return this.applied;
+    return this.settle.address;
   }
 
   /** A configured address that was refused, for the tooltip. */
   get refused(): string | undefined {
-    return this.refusedText;
+    return this.settle.refused;
   }
 
   setApiKeys(keys: ApiKey[]): void {
@@ -76,43 +95,7 @@ export class SettingsSource implements vscode.Disposable {
   private reload(e: vscode.ConfigurationChangeEvent | undefined): void {
     this.raw = this.read();
     for (const l of this.changeListeners) l(e);
-    const pending = this.raw.host !== this.applied.host || this.raw.port !== this.applied.port;
-    const changed = this.raw.host !== this.pending?.host || this.raw.port !== this.pending?.port;
-    clearTimeout(this.settleTimer);
-    this.settleTimer = undefined;
-    this.pending = pending ? { host: this.raw.host, port: this.raw.port } : undefined;
-    if (pending && changed)
-      this.log.info(
-        `The address setting is now ${this.raw.host}:${this.raw.port}; it applies once it stays so for ${this.settleMs / 1000} s.`,
-      );
-    if (pending) this.settleTimer = setTimeout(() => void this.settle(), this.settleMs);
-    else if (this.refusedText) {
-      this.refusedText = undefined;
-      this.refusals.update([]);
-      for (const l of this.changeListeners) l(undefined);
-    }
-  }
-
-  private async settle(): Promise<void> {
-    this.settleTimer = undefined;
-    this.pending = undefined;
-    const next = { host: this.raw.host, port: this.raw.port };
-    const check = next.port === 0 ? ({ ok: true } as const) : await this.check(next.host, next.port);
-    // Changed again while checking: the newer value settles on its own.
-    if (this.raw.host !== next.host || this.raw.port !== next.port) return;
-    if (check.ok) {
-      this.log.info(`Address changed to ${next.host}:${next.port}`);
-      this.applied = next;
-      this.refusedText = undefined;
-      this.refusals.update([]);
-      for (const l of this.moveListeners) l();
-      return;
-    }
-    this.refusedText = `${next.host}:${next.port} (${check.reason})`;
-    const message = `CLI2API cannot use ${next.host}:${next.port}: ${check.reason}. It stays on ${this.applied.host}:${this.applied.port}.`;
-    this.log.warn(message);
-    for (const w of this.refusals.update([{ key: 'port', message }])) this.warn(w);
-    for (const l of this.changeListeners) l(undefined);
+    this.settle.configure({ host: this.raw.host, port: this.raw.port });
   }
 
   private read(): Settings {
@@ -132,7 +115,7 @@ export class SettingsSource implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.settleTimer);
+    this.settle.dispose();
     this.subscription.dispose();
     this.changeListeners.clear();
     this.moveListeners.clear();

@@ -34,6 +34,12 @@ import {
   waitFor,
 } from './harness';
 
+interface Health {
+  name: string;
+  cli: { ok: boolean };
+  processes: { alive: number; warm: number; idle: number };
+}
+
 describe('CLI2API in a real VS Code extension host', function () {
   this.timeout(180_000);
   let f: Fixture;
@@ -41,6 +47,8 @@ describe('CLI2API in a real VS Code extension host', function () {
   let port: number;
   const ran = new Set<string>();
   const running = () => new RegExp(`^CLI2API :${port}$`);
+  /** This suite's claude sessions (a short `claude --version` probe is not one). */
+  const cliSessions = () => claudeProcesses(session, f.cliMark).filter((p) => p.cmdline.includes('--input-format'));
   /** Runs a command from the palette, and notes that it was. */
   const run = async (title: string, then: 'closes' | 'asks' = 'closes') => {
     await session.runCommand(title, 15_000, then);
@@ -67,9 +75,17 @@ describe('CLI2API in a real VS Code extension host', function () {
   it('activates by itself: the status bar shows the port, with a plain screen reader label', async function () {
     const item = await session.waitForStatusBarItem(running(), 45_000);
     assert.equal(item.ariaLabel, `CLI2API running on port ${port}`);
-    const health = (await getJson(port, '/health')).body as { name: string; cli: { ok: boolean } };
+    const health = (await getJson(port, '/health')).body as Health;
     assert.equal(health.name, 'CLI2API');
     assert.equal(health.cli.ok, true, `CLI not found by the extension: ${JSON.stringify(health)}`);
+    // The CLI is known (with prewarm "startup" its warm process would start now), yet with the
+    // default "first-request" nothing runs until the API is used: no memory for an unused extension.
+    assert.deepEqual(
+      { alive: health.processes.alive, warm: health.processes.warm },
+      { alive: 0, warm: 0 },
+      'no CLI process before the first request',
+    );
+    assert.deepEqual(cliSessions(), [], 'no claude process started');
     const tooltip = await session.statusBarTooltip(running());
     assert.match(tooltip, new RegExp(`http://127\\.0\\.0\\.1:${port}/v1`));
     await session.screenshot('extension-statusbar', '.part.statusbar');
@@ -170,6 +186,13 @@ describe('CLI2API in a real VS Code extension host', function () {
     });
     assert.equal(res.choices[0]?.message.content, 'echo: hello from the e2e suite');
     assert.ok(f.fake.messageRequests.length > before, 'the CLI called the fake Anthropic API');
+    // After the first request of the session the next one finds a warm process (pool.prewarm first-request).
+    await waitFor(
+      'a warm CLI process after the first request',
+      async () => ((await getJson(port, '/health')).body as Health).processes.warm === 1,
+      30_000,
+    );
+    assert.ok(cliSessions().length >= 1, 'the warm process is a real claude process');
   });
 
   it('streams, and the status bar says "· 1 running" (the label too) while it does', async function () {

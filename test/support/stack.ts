@@ -10,7 +10,7 @@ import { ApiServer, type ApiServerOptions } from '../../src/server/api-server';
 import { createConsoleLogger, type Logger } from '../../src/util/logger';
 import { CLAUDE_BIN, fakeCliEnv } from './cli-env';
 import { FakeAnthropic } from './fake-anthropic';
-import { processesWithMarker, waitForNoProcesses } from './processes';
+import { commandLine, processesWithMarker, waitForNoProcesses } from './processes';
 
 /**
  * `CLI2API_TEST_POOL=default` runs the suites with the pool settings users get (warm and idle
@@ -84,7 +84,12 @@ export async function startStack(
           await new Promise((r) => setTimeout(r, 50));
         const alive = processesWithMarker(marker);
         if (alive.length > kept())
-          throw new Error(`CLI processes alive beyond the ${kept()} the pool keeps: ${alive.join(', ')}`);
+          throw new Error(
+            `CLI processes alive beyond the ${kept()} the pool keeps (${JSON.stringify(server.cli.pooled)}): ` +
+              `live ${server.cli.liveProcesses}; ` +
+              alive.map((pid) => `${pid} ${(commandLine(pid) ?? []).slice(0, 3).join(' ')}`).join(', ') +
+              `\n${logLines.slice(-60).join('\n')}`,
+          );
         return;
       }
       const left = await waitForNoProcesses(marker, ms);

@@ -195,6 +195,22 @@ describe('CLI2API in a real VS Code extension host', function () {
     assert.ok(cliSessions().length >= 1, 'the warm process is a real claude process');
   });
 
+  it('turning warm processes off (cli2api.pool.prewarm) stops the warm one at once; on again, it is back', async function () {
+    const health = async () => ((await getJson(port, '/health')).body as Health).processes;
+    assert.equal((await health()).warm, 1);
+    const before = cliSessions().length;
+    await session.editUserSettings({ 'cli2api.pool.prewarm': 'off' });
+    await waitFor('the warm process to stop', async () => (await health()).warm === 0, 20_000);
+    await waitFor('its claude process to exit', () => cliSessions().length === before - 1, 10_000);
+    assert.equal((await health()).idle, 1, 'the idle process keeps its conversation');
+    await session.editUserSettings({ 'cli2api.pool.prewarm': undefined });
+    await waitFor(
+      'a warm process again (a request came this session)',
+      async () => (await health()).warm === 1,
+      30_000,
+    );
+  });
+
   it('streams, and the status bar says "· 1 running" (the label too) while it does', async function () {
     const inFlight = new RegExp(`^CLI2API :${port} · 1 running$`);
     let label = '';

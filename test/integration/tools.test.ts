@@ -195,6 +195,7 @@ describe('tool calling through the real CLI', function () {
 
   for (const mode of ['non-streamed, results in call order', 'streamed, results in reverse order'] as const) {
     it(`answers a dozen parallel calls: the model gets every result, in the client's order (${mode})`, async () => {
+      const logFrom = stack.logLines.length;
       const cities = Array.from({ length: 12 }, (_, i) => `City${i}`);
       stack.fake.handle(
         callThenAnswer(
@@ -246,7 +247,7 @@ describe('tool calling through the real CLI', function () {
       const answer = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
       assert.equal(answer.choices[0]!.finish_reason, 'stop');
       assert.ok(
-        stack.logLines.some((l) => /continued claude pid=\d+ with 12 tool result/.test(l)),
+        stack.logLines.slice(logFrom).some((l) => /continued claude pid=\d+ with 12 tool result/.test(l)),
         'the live process took the results',
       );
       const received = lastToolResults(stack.fake.messageRequests.at(-1)!.body);
@@ -259,6 +260,7 @@ describe('tool calling through the real CLI', function () {
   }
 
   it('continues after a pause of several seconds, and passes a tool error through', async () => {
+    const logFrom = stack.logLines.length;
     stack.fake.handle(callThenAnswer('get_weather', [{ city: 'Lima' }]));
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Lima?' }];
     const first = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
@@ -271,7 +273,7 @@ describe('tool calling through the real CLI', function () {
     });
     const second = await stack.openai.chat.completions.create({ model: 'sonnet', messages, tools: [weatherTool] });
     assert.match(second.choices[0]!.message.content ?? '', /weather service unreachable/);
-    assert.ok(stack.logLines.some((l) => /continued claude pid=/.test(l)));
+    assert.ok(stack.logLines.slice(logFrom).some((l) => /continued claude pid=\d+ with 1 tool result/.test(l)));
   });
 
   it('takes the results in a fresh process, cleanly, after the server restarted', async () => {

@@ -39,7 +39,7 @@ export interface CliStatus {
 export interface SpawnerOptions {
   settings: () => Settings;
   logger: Logger;
-  /** The environment the CLI inherits (the server's own, by default). */
+  /** The environment the CLI inherits (the server's own at its start, by default). */
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra places to look for `claude` (the extension passes the Claude Code extension's folder). */
   extraCandidates?: () => string[];
@@ -51,8 +51,16 @@ export class Spawner {
   readonly workDir = prepareWorkDir();
   private readonly live = new Set<ClaudeProcess>();
   private located: { key: string; promise: Promise<ClaudeBinary> } | undefined;
+  /**
+   * Taken once: a process's kind includes its environment, and a host's own variables may
+   * change under it (VS Code's extension host gets VSCODE_L10N_BUNDLE_LOCATION once another
+   * extension starts), which would make every warm and idle process look stale.
+   */
+  private readonly baseEnv: NodeJS.ProcessEnv;
 
-  constructor(private readonly opts: SpawnerOptions) {}
+  constructor(private readonly opts: SpawnerOptions) {
+    this.baseEnv = { ...(opts.baseEnv ?? process.env) };
+  }
 
   get liveCount(): number {
     return this.live.size;
@@ -132,7 +140,7 @@ export class Spawner {
 
   /** The CLI's environment (with a request's output limit, and thinking off, when given). */
   env(maxOutputTokens?: number, thinkingOff?: boolean): NodeJS.ProcessEnv {
-    return buildEnv(this.opts.baseEnv ?? process.env, this.opts.settings().cliEnv, maxOutputTokens, thinkingOff);
+    return buildEnv(this.baseEnv, this.opts.settings().cliEnv, maxOutputTokens, thinkingOff);
   }
 
   /** The private empty directory, or the agent-mode working directory the user chose. */

@@ -189,6 +189,8 @@ export class SessionPool {
     while (this.idle.length > limits.poolMaxIdle) this.stop(this.idle[0]!);
 
     const wanted = limits.prewarm === 'off' ? [] : this.demand.wanted(now, limits);
+    // Warm processes turned off (prewarm off, poolSize 0): the memory they hold is given back at once.
+    if (wanted.length === 0) for (const s of [...this.warm]) this.stop(s);
     const target = new Map(wanted.map((w) => [w.kind.key, w.target]));
     const serving = (key: string) => this.warm.filter((s) => s.kind.key === key && !this.retiring.has(s));
     for (const s of [...this.warm]) {

@@ -298,6 +298,30 @@ describe('session pool', () => {
     assert.equal(spawned.length, 1);
   });
 
+  it('stops its warm processes at once when warm processes are turned off (prewarm off, or poolSize 0)', async () => {
+    for (const off of [{ prewarm: 'off' as const }, { poolSize: 0 }]) {
+      limits = { poolSize: 1, poolMaxWarm: 3, poolMaxIdle: 2, poolIdleSeconds: 60, prewarm: 'startup' };
+      spawned = [];
+      const pool = newPool();
+      pool.seed(fakeKind('key'));
+      ready();
+      await settle();
+      const idle = fakeSession('key', 'conv');
+      await pool.putIdle(idle.session);
+      assert.equal(pool.warmCount, 1);
+      Object.assign(limits, off);
+      pool.reconcile(
+        () => true,
+        (k) => k,
+      );
+      await settle();
+      assert.equal(pool.warmCount, 0, JSON.stringify(off));
+      assert.equal(spawned[0]!.child.stops, 1, 'the warm process was stopped');
+      assert.equal(idle.child.stops, 0, 'an idle process keeps its conversation until its time is up');
+      assert.equal(pool.idleCount, 1);
+    }
+  });
+
   it('stops the processes whose start settings no longer match, and keeps the same kinds warm under the new ones', async () => {
     const pool = newPool();
     pool.seed(fakeKind('old'));

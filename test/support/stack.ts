@@ -10,7 +10,7 @@ import { ApiServer, type ApiServerOptions } from '../../src/server/api-server';
 import { createConsoleLogger, type Logger } from '../../src/util/logger';
 import { CLAUDE_BIN, fakeCliEnv } from './cli-env';
 import { FakeAnthropic } from './fake-anthropic';
-import { commandLine, processesWithMarker, waitForNoProcesses } from './processes';
+import { cliSessionsWithMarker, commandLine, waitForNoProcesses } from './processes';
 
 /**
  * `CLI2API_TEST_POOL=default` runs the suites with the pool settings users get (warm and idle
@@ -77,12 +77,15 @@ export async function startStack(
     logLines,
     async assertNoProcesses(ms = 3000) {
       if (DEFAULT_POOL && server.state.kind === 'running') {
-        // With the pool on, only the processes it keeps may stay.
+        // With the pool on, only the processes it keeps may stay. Counted: the CLI processes
+        // themselves. A live CLI runs short helpers of its own that inherit the marker (measured:
+        // `rg --version`, and `sh -c "ps aux | grep …"` looking for IDEs, while it starts); they
+        // end with it, which the after hook checks once the server has stopped.
         const kept = () => Object.values(server.cli.pooled).reduce((a, b) => a + b, 0);
         const deadline = Date.now() + ms;
-        while (processesWithMarker(marker).length > kept() && Date.now() < deadline)
+        while (cliSessionsWithMarker(marker).length > kept() && Date.now() < deadline)
           await new Promise((r) => setTimeout(r, 50));
-        const alive = processesWithMarker(marker);
+        const alive = cliSessionsWithMarker(marker);
         if (alive.length > kept())
           throw new Error(
             `CLI processes alive beyond the ${kept()} the pool keeps (${JSON.stringify(server.cli.pooled)}): ` +

@@ -7,41 +7,15 @@
 import assert from 'node:assert/strict';
 import { createClient } from '@redis/client';
 import OpenAI from 'openai';
-import type { Turn } from '../../src/core/model-request';
-import type { ResponseObject } from '../../src/openai/responses-stream';
 import { RedisResponseStore } from '../../src/server/store/redis-store';
 import { createConsoleLogger } from '../../src/util/logger';
 import { freePort } from '../support/free-port';
 import { type RedisServer, redisServerInstalled, requireTool, startRedis } from '../support/redis-server';
-import { DEFAULT_ECHO } from '../support/responses';
+import { completedResponse, QUESTION } from '../support/responses';
 import { type Stack, startStack } from '../support/stack';
 
 const logLines: string[] = [];
 const logger = createConsoleLogger({ level: 'debug', json: false, write: (l) => logLines.push(l) });
-const question: Turn[] = [{ role: 'user', content: [{ type: 'text', text: 'q' }] }];
-
-function response(id: string, text = 'answer'): ResponseObject {
-  return {
-    id,
-    object: 'response',
-    created_at: 1,
-    status: 'completed',
-    background: false,
-    error: null,
-    incomplete_details: null,
-    output: [
-      {
-        id: `msg_${id}`,
-        type: 'message',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-      },
-    ],
-    usage: null,
-    ...DEFAULT_ECHO,
-  };
-}
 
 /** Polls `check` every 50 ms, up to `ms`; bounded, never a timed assertion. */
 async function eventually(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
@@ -86,12 +60,12 @@ describe('Responses store in Redis (real redis-server)', function () {
     const a = open();
     const b = open();
     assert.ok(await eventually(async () => a.available && b.available));
-    await a.put(response('resp_1'), { turns: question, inputSystem: 'sys' });
+    await a.put(completedResponse('resp_1'), { turns: QUESTION, inputSystem: 'sys' });
     const got = await b.get('resp_1');
     assert.equal(got?.response.id, 'resp_1');
     assert.deepEqual(got?.conversation, {
       inputSystem: 'sys',
-      turns: [...question, { role: 'assistant', content: [{ type: 'text', text: 'answer' }] }],
+      turns: [...QUESTION, { role: 'assistant', content: [{ type: 'text', text: 'answer' }] }],
     });
     assert.equal(await b.delete('resp_1'), true);
     assert.equal(await a.get('resp_1'), undefined);
@@ -102,11 +76,11 @@ describe('Responses store in Redis (real redis-server)', function () {
   it('sets the TTL as a Redis expiry, and the entry is gone after it', async () => {
     const s = open();
     assert.ok(await eventually(async () => s.available));
-    await s.put(response('resp_long'), { turns: question, inputSystem: '' });
+    await s.put(completedResponse('resp_long'), { turns: QUESTION, inputSystem: '' });
     const pttl = await raw.pTTL('cli2api:response:resp_long');
     assert.ok(pttl > 50_000 && pttl <= 60_000, `PTTL ${pttl}`);
     settings = { ...settings, responsesTtlSeconds: 0.3 };
-    await s.put(response('resp_short'), { turns: question, inputSystem: '' });
+    await s.put(completedResponse('resp_short'), { turns: QUESTION, inputSystem: '' });
     assert.ok(await eventually(async () => (await s.get('resp_short')) === undefined));
     assert.ok(await s.get('resp_long'));
   });
@@ -114,7 +88,8 @@ describe('Responses store in Redis (real redis-server)', function () {
   it('keeps at most responsesStoreSize, dropping the oldest (keys and index), and nothing at size 0', async () => {
     const s = open();
     assert.ok(await eventually(async () => s.available));
-    for (const id of ['a', 'b', 'c', 'd', 'e']) await s.put(response(id), { turns: question, inputSystem: '' });
+    for (const id of ['a', 'b', 'c', 'd', 'e'])
+      await s.put(completedResponse(id), { turns: QUESTION, inputSystem: '' });
     assert.equal(await s.get('a'), undefined);
     assert.equal(await s.get('b'), undefined);
     for (const id of ['c', 'd', 'e']) assert.ok(await s.get(id), id);
@@ -125,7 +100,7 @@ describe('Responses store in Redis (real redis-server)', function () {
       'cli2api:response:e',
     ]);
     settings = { ...settings, responsesStoreSize: 0 };
-    await s.put(response('x'), { turns: question, inputSystem: '' });
+    await s.put(completedResponse('x'), { turns: QUESTION, inputSystem: '' });
     assert.equal(await s.get('x'), undefined);
   });
 
@@ -145,13 +120,13 @@ describe('Responses store in Redis (real redis-server)', function () {
     const late = await startRedis(port, ['--requirepass', 'pw']);
     try {
       assert.ok(await eventually(async () => s.available), 'reconnects by itself');
-      await s.put(response('resp_1'), { turns: question, inputSystem: '' });
+      await s.put(completedResponse('resp_1'), { turns: QUESTION, inputSystem: '' });
       assert.ok(await s.get('resp_1'));
     } finally {
       await late.stop();
     }
     assert.ok(await eventually(async () => !s.available));
-    await assert.rejects(s.put(response('resp_2'), { turns: question, inputSystem: '' }), { status: 503 });
+    await assert.rejects(s.put(completedResponse('resp_2'), { turns: QUESTION, inputSystem: '' }), { status: 503 });
   });
 });
 

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { loopbackApiEnv } from '../../../src/cli/process/loopback-env';
 import { FakeAnthropic } from '../../support/fake-anthropic';
 import { freePort, getJson, isPortOpen, waitFor } from './helpers';
 
@@ -110,16 +111,9 @@ describe('CLI2API in a VS Code extension host (@vscode/test-electron)', function
       HOME: cliHome,
       USERPROFILE: cliHome,
       CLAUDE_CONFIG_DIR: path.join(cliHome, '.claude'),
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: 'sk-ant-fake',
       NO_PROXY: '127.0.0.1,localhost',
       no_proxy: '127.0.0.1,localhost',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      DISABLE_AUTOUPDATER: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      API_TIMEOUT_MS: '60000',
+      ...loopbackApiEnv(fake.url, 'sk-ant-fake'),
     });
     const before = config().get<number>('cli2api.port');
     port = await freePort();

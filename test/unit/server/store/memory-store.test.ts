@@ -1,34 +1,7 @@
 /** The default (in-memory) store behind GET /v1/responses/{id} and previous_response_id. */
 import assert from 'node:assert/strict';
-import type { Turn } from '../../../../src/core/model-request';
-import type { ResponseObject } from '../../../../src/openai/responses-stream';
 import { MemoryResponseStore } from '../../../../src/server/store/memory-store';
-import { DEFAULT_ECHO } from '../../../support/responses';
-
-function response(id: string, text = 'answer'): ResponseObject {
-  return {
-    id,
-    object: 'response',
-    created_at: 1,
-    status: 'completed',
-    background: false,
-    error: null,
-    incomplete_details: null,
-    output: [
-      {
-        id: `msg_${id}`,
-        type: 'message',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-      },
-    ],
-    usage: null,
-    ...DEFAULT_ECHO,
-  };
-}
-
-const question: Turn[] = [{ role: 'user', content: [{ type: 'text', text: 'q' }] }];
+import { completedResponse, QUESTION } from '../../../support/responses';
 
 describe('in-memory response store', () => {
   let now = 0;
@@ -45,12 +18,12 @@ describe('in-memory response store', () => {
 
   it('keeps the response and the conversation with its own output as the last assistant turn', async () => {
     const s = store();
-    await s.put(response('resp_1'), { turns: question, inputSystem: 'sys' });
+    await s.put(completedResponse('resp_1'), { turns: QUESTION, inputSystem: 'sys' });
     const got = await s.get('resp_1');
     assert.equal(got?.response.id, 'resp_1');
     assert.deepEqual(got?.conversation, {
       inputSystem: 'sys',
-      turns: [...question, { role: 'assistant', content: [{ type: 'text', text: 'answer' }] }],
+      turns: [...QUESTION, { role: 'assistant', content: [{ type: 'text', text: 'answer' }] }],
     });
     got!.conversation.turns.push({ role: 'user', content: [] });
     assert.equal((await s.get('resp_1'))?.conversation.turns.length, 2, 'callers get copies');
@@ -58,7 +31,7 @@ describe('in-memory response store', () => {
 
   it('forgets responses after the TTL', async () => {
     const s = store();
-    await s.put(response('resp_1'), { turns: question, inputSystem: '' });
+    await s.put(completedResponse('resp_1'), { turns: QUESTION, inputSystem: '' });
     now += 9_999;
     assert.ok(await s.get('resp_1'));
     now += 1;
@@ -67,19 +40,19 @@ describe('in-memory response store', () => {
 
   it('drops the oldest beyond the size limit, and keeps nothing at size 0', async () => {
     const s = store();
-    for (const id of ['a', 'b', 'c', 'd']) await s.put(response(id), { turns: question, inputSystem: '' });
+    for (const id of ['a', 'b', 'c', 'd']) await s.put(completedResponse(id), { turns: QUESTION, inputSystem: '' });
     assert.equal(s.size, 3);
     assert.equal(await s.get('a'), undefined);
     assert.ok(await s.get('d'));
     settings = { ...settings, responsesStoreSize: 0 };
     const none = store();
-    await none.put(response('x'), { turns: question, inputSystem: '' });
+    await none.put(completedResponse('x'), { turns: QUESTION, inputSystem: '' });
     assert.equal(await none.get('x'), undefined);
   });
 
   it('deletes on request and says whether there was anything to delete', async () => {
     const s = store();
-    await s.put(response('resp_1'), { turns: question, inputSystem: '' });
+    await s.put(completedResponse('resp_1'), { turns: QUESTION, inputSystem: '' });
     assert.equal(await s.delete('resp_1'), true);
     assert.equal(await s.get('resp_1'), undefined);
     assert.equal(await s.delete('resp_1'), false);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the agents suite (test/agents/, `npm run test:agents`) needs:
-#   - the pinned coding agents: `npm ci --prefix test/agents` (Codex CLI, Continue CLI and, on
-#     linux-x64, Kilo CLI; ~700 MB, so they live in their own package, not the root one);
+#   - the pinned coding agents (test/agents/package.json and its lockfile), installed with
+#     `npm ci` into .agents-clients/ (Codex CLI, Continue CLI and, on linux-x64, Kilo CLI;
+#     ~700 MB, so they live in their own package, not the root one; outside test/, since their
+#     own sources hold skipped tests and timings that are not this project's);
 #   - on Linux: util-linux (`unshare`) and iproute2 (`ip`), which scripts/agents-run.sh uses for a
 #     loopback-only network namespace (apt-get, when run as root or with sudo).
 # Idempotent: with everything in place it only compares the lockfile with the installed one.
@@ -9,6 +11,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AGENTS="$ROOT/test/agents"
+CLIENTS="$ROOT/.agents-clients"
 log() { printf '[agents-setup] %s\n' "$*" >&2; }
 die() { printf '[agents-setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -32,14 +35,16 @@ if [ "$(uname -s)" = Linux ]; then
 fi
 
 # --- the clients --------------------------------------------------------------------------------
-stamp="$AGENTS/node_modules/.cli2api-lock.sha256"
+stamp="$CLIENTS/node_modules/.cli2api-lock.sha256"
 want="$(sha256sum "$AGENTS/package-lock.json" | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  log "clients already installed in test/agents/node_modules"
+  log "clients already installed in .agents-clients/node_modules"
   exit 0
 fi
-log "npm ci --prefix test/agents (Codex CLI, Continue CLI, Kilo CLI)"
+log "npm ci in .agents-clients (Codex CLI, Continue CLI, Kilo CLI)"
 t0=$SECONDS
-npm ci --prefix "$AGENTS" --no-audit --no-fund --loglevel=warn || die "npm ci --prefix test/agents failed"
+mkdir -p "$CLIENTS"
+cp "$AGENTS/package.json" "$AGENTS/package-lock.json" "$CLIENTS/"
+npm ci --prefix "$CLIENTS" --no-audit --no-fund --loglevel=warn || die "npm ci in .agents-clients failed"
 echo "$want" >"$stamp"
 log "clients installed in $((SECONDS - t0)) s"

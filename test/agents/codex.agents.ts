@@ -71,7 +71,7 @@ async function codex(
 describe('Codex CLI as a client (Responses API)', function () {
   this.timeout(TIMEOUT + 60_000);
   before(function () {
-    requireClient(this, BIN.codex, 'run npm ci --prefix test/agents');
+    requireClient(this, BIN.codex, 'run scripts/agents-setup.sh');
     assert.equal(installedVersion('@openai/codex'), '0.169.0');
   });
 

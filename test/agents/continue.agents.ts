@@ -58,7 +58,7 @@ describe('Continue CLI as a client (Chat Completions)', function () {
   this.timeout(TIMEOUT + 60_000);
   let server: AgentsServer;
   before(async function () {
-    requireClient(this, BIN.continue, 'run npm ci --prefix test/agents');
+    requireClient(this, BIN.continue, 'run scripts/agents-setup.sh');
     assert.equal(installedVersion('@continuedev/cli'), '1.5.47');
     server = await startServer({ apiKey: KEY });
   });

@@ -27,9 +27,10 @@ import { type HeadlessServer, startHeadless, stopHeadless } from '../support/hea
 import { processesWithMarker, waitForNoProcesses } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
-const MODULES = path.join(__dirname, 'node_modules');
+/** Where scripts/agents-setup.sh installs the clients test/agents/package.json pins. */
+const MODULES = path.join(ROOT, '.agents-clients', 'node_modules');
 
-/** The client binaries, as `npm ci --prefix test/agents` installs them. */
+/** The client binaries, as scripts/agents-setup.sh installs them. */
 export const BIN = {
   codex: path.join(MODULES, '.bin/codex'),
   continue: path.join(MODULES, '.bin/cn'),

@@ -76,7 +76,7 @@ describe('Kilo CLI as a client (Chat Completions)', function () {
   this.timeout(TIMEOUT + 60_000);
   let server: AgentsServer;
   before(async function () {
-    requireClient(this, BIN.kilo, 'npm ci --prefix test/agents installs it on linux-x64 only');
+    requireClient(this, BIN.kilo, 'scripts/agents-setup.sh installs it on linux-x64 only');
     assert.equal(installedVersion('@kilocode/cli-linux-x64'), '7.7.9');
     server = await startServer({ apiKey: KEY });
   });
